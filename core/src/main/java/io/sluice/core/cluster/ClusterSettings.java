@@ -1,0 +1,62 @@
+package io.sluice.core.cluster;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How a node joins the Sluice Infinispan cluster: JGroups over TCP, members found by TCPPING from a
+ * fixed list of hosts, no multicast.
+ *
+ * @param clusterName the cluster name; nodes with other names never see each other
+ * @param bindAddress the address this node listens on, e.g. {@code 127.0.0.1}
+ * @param bindPort the TCP port this node listens on
+ * @param initialHosts {@code host[port]} entries of members to contact when joining (may include this node)
+ * @param zeroCapacity true for nodes that own no data (runtimes): their coming and going moves no data
+ */
+public record ClusterSettings(String clusterName, String bindAddress, int bindPort, List<String> initialHosts,
+                              boolean zeroCapacity) {
+
+    public ClusterSettings {
+        Objects.requireNonNull(clusterName, "clusterName");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        initialHosts = List.copyOf(initialHosts);
+        if (bindPort < 1 || bindPort > 65535) {
+            throw new IllegalArgumentException("cluster bind port must be 1..65535, was " + bindPort);
+        }
+        if (initialHosts.isEmpty()) {
+            throw new IllegalArgumentException("at least one initial host is needed to join a cluster");
+        }
+    }
+
+    /** @return the {@code host[port]} entry of this node */
+    public String self() {
+        return bindAddress + "[" + bindPort + "]";
+    }
+
+    /** @return the same settings as a zero-capacity member joining through {@code hosts} on its own port */
+    public static ClusterSettings member(String clusterName, String bindAddress, int bindPort, List<String> hosts) {
+        return new ClusterSettings(clusterName, bindAddress, bindPort, hosts, true);
+    }
+
+    /** The JGroups stack: TCP + TCPPING with failure detection tuned for loopback and small clusters. */
+    String jgroupsXml() {
+        return """
+                <config xmlns="urn:org:jgroups">
+                  <TCP bind_addr="%s" bind_port="%d" port_range="0"
+                       recv_buf_size="4M" send_buf_size="1M" sock_conn_timeout="300ms"/>
+                  <TCPPING initial_hosts="%s" port_range="0"/>
+                  <MERGE3 min_interval="2000" max_interval="5000"/>
+                  <FD_SOCK2/>
+                  <FD_ALL3 timeout="3000" interval="1000"/>
+                  <VERIFY_SUSPECT2 timeout="500"/>
+                  <pbcast.NAKACK2 use_mcast_xmit="false"/>
+                  <UNICAST3/>
+                  <pbcast.STABLE desired_avg_gossip="5000" max_bytes="4M"/>
+                  <pbcast.GMS print_local_addr="false" join_timeout="1000"/>
+                  <UFC max_credits="4M" min_threshold="0.40"/>
+                  <MFC max_credits="4M" min_threshold="0.40"/>
+                  <FRAG4 frag_size="60000"/>
+                </config>
+                """.formatted(bindAddress, bindPort, String.join(",", initialHosts));
+    }
+}

@@ -1,0 +1,92 @@
+package io.sluice.core.registry;
+
+import io.sluice.core.encoding.Decoder;
+import io.sluice.core.encoding.Encoder;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A pipeline: run one function version over micro-batches of some topics, writing to one topic.
+ * The constructor checks every field and says what is wrong in one line.
+ *
+ * @param name the pipeline name; also names its consumer group, {@code sluice.<name>}
+ * @param function the function name
+ * @param functionVersion the function version the pipeline runs
+ * @param inputTopics the topics to read, at least one
+ * @param outputTopic the topic the function's output goes to; not one of the inputs
+ * @param batchInterval how long each micro-batch spans, 50 ms to 1 h
+ * @param partitions how many partitions (tasks) each batch is split into, 1 to 1024
+ * @param parameters the function's parameters
+ * @param state whether the pipeline should run
+ * @param createdAt when the pipeline was created, epoch milliseconds
+ */
+public record PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics,
+                           String outputTopic, Duration batchInterval, int partitions,
+                           Map<String, String> parameters, PipelineState state, long createdAt) {
+
+    public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
+    public static final Duration MAX_INTERVAL = Duration.ofHours(1);
+    public static final int MAX_PARTITIONS = 1024;
+    private static final int FORMAT = 1;
+
+    public PipelineSpec {
+        Names.checkName("pipeline", name);
+        Names.checkName("function", function);
+        if (functionVersion < 1) {
+            throw new IllegalArgumentException("function version must be >= 1, was " + functionVersion);
+        }
+        if (inputTopics == null || inputTopics.isEmpty()) {
+            throw new IllegalArgumentException("a pipeline needs at least one input topic");
+        }
+        inputTopics = List.copyOf(inputTopics);
+        inputTopics.forEach(Names::checkTopic);
+        if (new HashSet<>(inputTopics).size() != inputTopics.size()) {
+            throw new IllegalArgumentException("input topics " + inputTopics + " name a topic twice");
+        }
+        Names.checkTopic(outputTopic);
+        if (inputTopics.contains(outputTopic)) {
+            throw new IllegalArgumentException("output topic '" + outputTopic + "' is also an input: the pipeline would read its own output");
+        }
+        Objects.requireNonNull(batchInterval, "batch interval");
+        if (batchInterval.compareTo(MIN_INTERVAL) < 0 || batchInterval.compareTo(MAX_INTERVAL) > 0) {
+            throw new IllegalArgumentException("batch interval " + batchInterval.toMillis() + " ms is out of range: use 50 ms to 1 h");
+        }
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new IllegalArgumentException("partitions must be 1 to " + MAX_PARTITIONS + ", was " + partitions);
+        }
+        parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        Objects.requireNonNull(state, "state");
+    }
+
+    /** @return the Kafka consumer group the pipeline's ingest uses */
+    public String consumerGroup() {
+        return "sluice." + name;
+    }
+
+    /** @return the same pipeline in another state */
+    public PipelineSpec withState(PipelineState newState) {
+        return new PipelineSpec(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions,
+                parameters, newState, createdAt);
+    }
+
+    byte[] encode() {
+        return new Encoder().u8(FORMAT).str(name).str(function).i32(functionVersion).strings(inputTopics)
+                .str(outputTopic).i64(batchInterval.toMillis()).i32(partitions).stringMap(parameters)
+                .str(state.name()).i64(createdAt).toByteArray();
+    }
+
+    static PipelineSpec decode(byte[] bytes) {
+        Decoder in = new Decoder(bytes);
+        if (in.u8() != FORMAT) {
+            throw new IllegalStateException("pipeline spec format not readable by this build");
+        }
+        PipelineSpec spec = new PipelineSpec(in.str(), in.str(), in.i32(), in.strings(), in.str(),
+                Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), PipelineState.valueOf(in.str()), in.i64());
+        in.end();
+        return spec;
+    }
+}

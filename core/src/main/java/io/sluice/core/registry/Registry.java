@@ -1,0 +1,218 @@
+package io.sluice.core.registry;
+
+import org.infinispan.Cache;
+import org.infinispan.notifications.Listener;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryModified;
+import org.infinispan.notifications.cachelistener.annotation.CacheEntryRemoved;
+import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * The functions and pipelines Sluice knows, kept in the data grid so that every role sees the same:
+ * the gateway writes here, the scheduler reacts to pipeline changes, runtimes read function jars.
+ *
+ * <p>Functions are versioned: registering a name again adds the next version. A pipeline pins the
+ * version it was created with.
+ */
+public final class Registry {
+
+    private final Cache<String, byte[]> functions;
+    private final Cache<String, byte[]> jars;
+    private final Cache<String, byte[]> pipelines;
+    private final Clock clock;
+
+    public Registry(Cache<String, byte[]> functions, Cache<String, byte[]> jars, Cache<String, byte[]> pipelines) {
+        this(functions, jars, pipelines, Clock.systemUTC());
+    }
+
+    Registry(Cache<String, byte[]> functions, Cache<String, byte[]> jars, Cache<String, byte[]> pipelines, Clock clock) {
+        this.functions = functions;
+        this.jars = jars;
+        this.pipelines = pipelines;
+        this.clock = clock;
+    }
+
+    /**
+     * Stores a new version of a function. The caller has already validated the jar.
+     *
+     * @param name the function name
+     * @param className the class implementing {@code BatchFunction}
+     * @param jar the jar bytes
+     * @return the stored version
+     */
+    public FunctionSpec putFunction(String name, String className, byte[] jar) {
+        Names.checkName("function", name);
+        Names.checkClassName(className);
+        String sha = sha256(jar);
+        int version = latestFunction(name).map(FunctionSpec::version).orElse(0) + 1;
+        while (true) {
+            FunctionSpec spec = new FunctionSpec(name, version, className, sha, jar.length, clock.millis());
+            jars.put(spec.ref(), jar);
+            if (functions.putIfAbsent(spec.ref(), spec.encode()) == null) {
+                return spec;
+            }
+            version++;
+        }
+    }
+
+    /** @return the newest version of the function, if any */
+    public Optional<FunctionSpec> latestFunction(String name) {
+        return functionVersions(name).stream().reduce((a, b) -> b);
+    }
+
+    /** @return every version of the function, oldest first */
+    public List<FunctionSpec> functionVersions(String name) {
+        String prefix = name + "@";
+        return functions.entrySet().stream()
+                .filter(e -> e.getKey().startsWith(prefix))
+                .map(e -> FunctionSpec.decode(e.getValue()))
+                .sorted(Comparator.comparingInt(FunctionSpec::version))
+                .toList();
+    }
+
+    /** @return that version of the function, if registered */
+    public Optional<FunctionSpec> function(String name, int version) {
+        return Optional.ofNullable(functions.get(name + "@" + version)).map(FunctionSpec::decode);
+    }
+
+    /** @return the newest version of every function, by name */
+    public List<FunctionSpec> functions() {
+        return functions.values().stream()
+                .map(FunctionSpec::decode)
+                .collect(java.util.stream.Collectors.toMap(FunctionSpec::name, f -> f,
+                        (a, b) -> a.version() >= b.version() ? a : b))
+                .values().stream()
+                .sorted(Comparator.comparing(FunctionSpec::name))
+                .toList();
+    }
+
+    /**
+     * @return the jar of that function version
+     * @throws UnknownEntryException if it is not stored
+     */
+    public byte[] jar(String name, int version) {
+        byte[] jar = jars.get(name + "@" + version);
+        if (jar == null) {
+            throw new UnknownEntryException("no jar stored for function " + name + "@" + version);
+        }
+        return jar;
+    }
+
+    /**
+     * Removes every version of a function.
+     *
+     * @throws UnknownEntryException if no such function exists
+     * @throws ConflictException if a pipeline still uses it
+     */
+    public void removeFunction(String name) {
+        List<FunctionSpec> versions = functionVersions(name);
+        if (versions.isEmpty()) {
+            throw new UnknownEntryException("no function named '" + name + "'");
+        }
+        List<String> users = pipelines().stream().filter(p -> p.function().equals(name)).map(PipelineSpec::name).toList();
+        if (!users.isEmpty()) {
+            throw new ConflictException("function '" + name + "' is used by pipeline(s) " + users
+                    + "; delete those first");
+        }
+        for (FunctionSpec v : versions) {
+            functions.remove(v.ref());
+            jars.remove(v.ref());
+        }
+    }
+
+    /**
+     * Creates a pipeline.
+     *
+     * @throws UnknownEntryException if its function version is not registered
+     * @throws ConflictException if a pipeline of that name exists
+     */
+    public PipelineSpec createPipeline(PipelineSpec spec) {
+        if (function(spec.function(), spec.functionVersion()).isEmpty()) {
+            throw new UnknownEntryException("no function " + spec.function() + "@" + spec.functionVersion()
+                    + "; register it first");
+        }
+        if (pipelines.putIfAbsent(spec.name(), spec.encode()) != null) {
+            throw new ConflictException("a pipeline named '" + spec.name() + "' already exists");
+        }
+        return spec;
+    }
+
+    /** @return the pipeline, if it exists */
+    public Optional<PipelineSpec> pipeline(String name) {
+        return Optional.ofNullable(pipelines.get(name)).map(PipelineSpec::decode);
+    }
+
+    /** @return every pipeline, by name */
+    public List<PipelineSpec> pipelines() {
+        return pipelines.values().stream().map(PipelineSpec::decode)
+                .sorted(Comparator.comparing(PipelineSpec::name)).toList();
+    }
+
+    /**
+     * Sets what a pipeline should do.
+     *
+     * @return the updated pipeline
+     * @throws UnknownEntryException if there is no such pipeline
+     */
+    public PipelineSpec setPipelineState(String name, PipelineState state) {
+        PipelineSpec spec = pipeline(name).orElseThrow(() -> new UnknownEntryException("no pipeline named '" + name + "'"));
+        PipelineSpec updated = spec.withState(state);
+        pipelines.put(name, updated.encode());
+        return updated;
+    }
+
+    /**
+     * Deletes a pipeline. The scheduler stops it; batches already cut are abandoned.
+     *
+     * @throws UnknownEntryException if there is no such pipeline
+     */
+    public void removePipeline(String name) {
+        if (pipelines.remove(name) == null) {
+            throw new UnknownEntryException("no pipeline named '" + name + "'");
+        }
+    }
+
+    /**
+     * Calls {@code onChange} with a pipeline's name whenever it is created, changed or removed, on
+     * any member of the cluster. The callback must not block.
+     */
+    public void onPipelineChange(Consumer<String> onChange) {
+        pipelines.addListener(new PipelineListener(Objects.requireNonNull(onChange)));
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
+    }
+
+    @Listener(clustered = true)
+    public static final class PipelineListener {
+        private final Consumer<String> onChange;
+
+        PipelineListener(Consumer<String> onChange) {
+            this.onChange = onChange;
+        }
+
+        @CacheEntryCreated
+        @CacheEntryModified
+        @CacheEntryRemoved
+        public void changed(CacheEntryEvent<String, byte[]> event) {
+            if (!event.isPre()) {
+                onChange.accept(event.getKey());
+            }
+        }
+    }
+}

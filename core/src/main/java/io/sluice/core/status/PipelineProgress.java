@@ -1,0 +1,67 @@
+package io.sluice.core.status;
+
+import io.sluice.core.encoding.Decoder;
+import io.sluice.core.encoding.Encoder;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How far a pipeline has come: totals since its scheduler started, and its most recent batches.
+ *
+ * @param pipeline the pipeline
+ * @param batches completed batches
+ * @param records input records in completed batches
+ * @param outputRecords output records of completed batches
+ * @param pendingBatches batches cut but not yet committed
+ * @param lastError the last error the scheduler saw for this pipeline (ingest, commit), or null
+ * @param recent the most recent completed batches, newest last
+ */
+public record PipelineProgress(String pipeline, long batches, long records, long outputRecords, int pendingBatches,
+                               String lastError, List<BatchInfo> recent) {
+
+    /** How many recent batches are kept. */
+    public static final int RECENT = 50;
+
+    public PipelineProgress {
+        recent = List.copyOf(recent);
+    }
+
+    /** @return no progress yet */
+    public static PipelineProgress empty(String pipeline) {
+        return new PipelineProgress(pipeline, 0, 0, 0, 0, null, List.of());
+    }
+
+    /** @return this progress after one more completed batch */
+    public PipelineProgress plus(BatchInfo batch) {
+        List<BatchInfo> next = new ArrayList<>(recent);
+        next.add(batch);
+        if (next.size() > RECENT) {
+            next = next.subList(next.size() - RECENT, next.size());
+        }
+        return new PipelineProgress(pipeline, batches + 1, records + batch.records(),
+                outputRecords + batch.outputRecords(), pendingBatches, lastError, next);
+    }
+
+    public PipelineProgress withPending(int pending) {
+        return new PipelineProgress(pipeline, batches, records, outputRecords, pending, lastError, recent);
+    }
+
+    public PipelineProgress withLastError(String error) {
+        return new PipelineProgress(pipeline, batches, records, outputRecords, pendingBatches, error, recent);
+    }
+
+    byte[] encode() {
+        Encoder out = new Encoder(256 + 80 * recent.size());
+        out.str(pipeline).i64(batches).i64(records).i64(outputRecords).i32(pendingBatches).nullableStr(lastError);
+        return out.list(recent, (e, b) -> b.encode(e)).toByteArray();
+    }
+
+    static PipelineProgress decode(byte[] bytes) {
+        Decoder in = new Decoder(bytes);
+        PipelineProgress p = new PipelineProgress(in.str(), in.i64(), in.i64(), in.i64(), in.i32(), in.nullableStr(),
+                in.list(BatchInfo::decode));
+        in.end();
+        return p;
+    }
+}

@@ -1,0 +1,83 @@
+package io.sluice.core.store;
+
+import io.sluice.core.encoding.Decoder;
+import io.sluice.core.encoding.Encoder;
+import io.sluice.core.task.TaskId;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a batch is, written before its blocks: from a manifest a restarted scheduler rebuilds exactly
+ * the same batch, tasks and offset commits.
+ *
+ * @param pipeline the pipeline
+ * @param batchTime the batch time (end of its interval), epoch milliseconds
+ * @param sequence the batch's position in its pipeline, counted from 0 in this scheduler's lifetime
+ * @param cutTime when the batch was cut and submitted, epoch milliseconds
+ * @param ranges the offsets taken from every input partition that had records
+ * @param recordsPerPartition how many records each block holds; its length is the partition count
+ */
+public record BatchManifest(String pipeline, long batchTime, long sequence, long cutTime,
+                            List<OffsetRange> ranges, List<Integer> recordsPerPartition) {
+
+    private static final int FORMAT = 1;
+
+    public BatchManifest {
+        ranges = List.copyOf(ranges);
+        recordsPerPartition = List.copyOf(recordsPerPartition);
+    }
+
+    /** @return how many partitions (and so blocks and tasks) the batch has */
+    public int partitions() {
+        return recordsPerPartition.size();
+    }
+
+    /** @return the number of input records in the batch */
+    public long records() {
+        long sum = 0;
+        for (int n : recordsPerPartition) {
+            sum += n;
+        }
+        return sum;
+    }
+
+    /** @return the batch's tasks, one per partition */
+    public List<TaskId> tasks() {
+        List<TaskId> tasks = new ArrayList<>(partitions());
+        for (int p = 0; p < partitions(); p++) {
+            tasks.add(new TaskId(pipeline, batchTime, p));
+        }
+        return tasks;
+    }
+
+    /** @return the store key of this manifest */
+    public String key() {
+        return key(pipeline, batchTime);
+    }
+
+    static String key(String pipeline, long batchTime) {
+        return pipeline + '/' + batchTime;
+    }
+
+    public byte[] encode() {
+        return new Encoder(64 + 32 * ranges.size())
+                .u8(FORMAT).str(pipeline).i64(batchTime).i64(sequence).i64(cutTime)
+                .list(ranges, (e, r) -> e.str(r.topic()).i32(r.partition()).i64(r.from()).i64(r.until()))
+                .list(recordsPerPartition, Encoder::i32)
+                .toByteArray();
+    }
+
+    public static BatchManifest decode(byte[] bytes) {
+        Decoder in = new Decoder(bytes);
+        int format = in.u8();
+        if (format != FORMAT) {
+            throw new IllegalStateException("manifest format " + format + " is not readable by this build");
+        }
+        BatchManifest m = new BatchManifest(in.str(), in.i64(), in.i64(), in.i64(),
+                in.list(d -> new OffsetRange(d.str(), d.i32(), d.i64(), d.i64())),
+                in.list(Decoder::i32));
+        in.end();
+        return m;
+    }
+}

@@ -1,0 +1,35 @@
+package io.sluice.core.store;
+
+import io.sluice.core.task.TaskId;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where batches live between being cut and being committed: one manifest per batch and one binary
+ * block per task. Safe for concurrent use.
+ */
+public interface BatchStore {
+
+    /** Stores a batch's manifest. Call this before {@link #putBlocks} for the same batch. */
+    void putManifest(BatchManifest manifest);
+
+    /** @return the manifest of that batch, if it is still stored */
+    Optional<BatchManifest> manifest(String pipeline, long batchTime);
+
+    /** @return every stored manifest of the pipeline, oldest batch first */
+    List<BatchManifest> manifests(String pipeline);
+
+    /** Stores blocks, all at once. */
+    void putBlocks(Map<TaskId, byte[]> blocks);
+
+    /**
+     * @return the task's block
+     * @throws MissingBlockException if the block is not stored (never written, or already freed)
+     */
+    byte[] block(TaskId task);
+
+    /** Frees a batch: its blocks, then its manifest. */
+    void removeBatch(BatchManifest manifest);
+}

@@ -1,0 +1,73 @@
+package io.sluice.core.store;
+
+import io.sluice.core.task.TaskId;
+import org.infinispan.Cache;
+
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * A {@link BatchStore} on two Infinispan caches: manifests and blocks, both keyed by strings and
+ * holding {@code byte[]}, which Infinispan stores without a schema.
+ */
+public final class InfinispanBatchStore implements BatchStore {
+
+    private final Cache<String, byte[]> manifests;
+    private final Cache<String, byte[]> blocks;
+
+    public InfinispanBatchStore(Cache<String, byte[]> manifests, Cache<String, byte[]> blocks) {
+        this.manifests = manifests;
+        this.blocks = blocks;
+    }
+
+    @Override
+    public void putManifest(BatchManifest manifest) {
+        manifests.put(manifest.key(), manifest.encode());
+    }
+
+    @Override
+    public Optional<BatchManifest> manifest(String pipeline, long batchTime) {
+        return Optional.ofNullable(manifests.get(BatchManifest.key(pipeline, batchTime))).map(BatchManifest::decode);
+    }
+
+    @Override
+    public List<BatchManifest> manifests(String pipeline) {
+        String prefix = pipeline + '/';
+        return manifests.keySet().stream()
+                .filter(k -> k.startsWith(prefix))
+                .collect(Collectors.toList()).stream()
+                .map(manifests::get)
+                .filter(v -> v != null)
+                .map(BatchManifest::decode)
+                .sorted(Comparator.comparingLong(BatchManifest::batchTime))
+                .toList();
+    }
+
+    @Override
+    public void putBlocks(Map<TaskId, byte[]> toStore) {
+        Map<String, byte[]> byKey = new HashMap<>(toStore.size() * 2);
+        toStore.forEach((task, block) -> byKey.put(task.blockKey(), block));
+        blocks.putAll(byKey);
+    }
+
+    @Override
+    public byte[] block(TaskId task) {
+        byte[] block = blocks.get(task.blockKey());
+        if (block == null) {
+            throw new MissingBlockException(task);
+        }
+        return block;
+    }
+
+    @Override
+    public void removeBatch(BatchManifest manifest) {
+        for (TaskId task : manifest.tasks()) {
+            blocks.remove(task.blockKey());
+        }
+        manifests.remove(manifest.key());
+    }
+}

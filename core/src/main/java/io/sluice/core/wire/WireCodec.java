@@ -1,0 +1,102 @@
+package io.sluice.core.wire;
+
+import io.sluice.core.encoding.Decoder;
+import io.sluice.core.encoding.Encoder;
+import io.sluice.core.encoding.MalformedDataException;
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.FailureKind;
+import io.sluice.core.wire.WireMessage.FunctionRef;
+import io.sluice.core.wire.WireMessage.Heartbeat;
+import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.Refused;
+import io.sluice.core.wire.WireMessage.RunTask;
+import io.sluice.core.wire.WireMessage.TaskDone;
+import io.sluice.core.wire.WireMessage.TaskFailed;
+import io.sluice.core.wire.WireMessage.Welcome;
+
+/** Encodes {@link WireMessage}s as binary frames: a type byte, then the fields in declaration order. */
+public final class WireCodec {
+
+    private static final int HELLO = 1;
+    private static final int HEARTBEAT = 2;
+    private static final int DONE = 3;
+    private static final int FAILED = 4;
+    private static final int WELCOME = 10;
+    private static final int RUN = 11;
+    private static final int CANCEL = 12;
+    private static final int REFUSED = 13;
+
+    private WireCodec() {
+    }
+
+    public static byte[] encode(WireMessage message) {
+        Encoder out = new Encoder(96);
+        if (message instanceof Hello m) {
+            out.u8(HELLO).i32(m.protocol()).str(m.name()).i32(m.slots());
+        } else if (message instanceof Heartbeat m) {
+            out.u8(HEARTBEAT).list(m.running(), WireCodec::attempt);
+        } else if (message instanceof TaskDone m) {
+            attempt(out.u8(DONE), m.attempt()).i64(m.recordsIn()).i64(m.recordsOut())
+                    .i64(m.readNanos()).i64(m.runNanos()).i64(m.writeNanos());
+        } else if (message instanceof TaskFailed m) {
+            attempt(out.u8(FAILED), m.attempt()).u8(m.kind().ordinal()).str(m.errorClass()).nullableStr(m.message());
+        } else if (message instanceof Welcome m) {
+            out.u8(WELCOME).str(m.runtimeId()).str(m.kafkaBootstrap()).str(m.clusterName()).strings(m.clusterHosts());
+        } else if (message instanceof RunTask m) {
+            attempt(out.u8(RUN), m.attempt()).i32(m.partitionCount()).str(m.function().name())
+                    .i32(m.function().version()).str(m.function().className()).str(m.outputTopic())
+                    .stringMap(m.parameters());
+        } else if (message instanceof CancelTask m) {
+            attempt(out.u8(CANCEL), m.attempt());
+        } else if (message instanceof Refused m) {
+            out.u8(REFUSED).str(m.reason());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + message.getClass().getName());
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * @throws MalformedDataException if the frame is not a message of this protocol
+     */
+    public static WireMessage decode(byte[] frame) {
+        Decoder in = new Decoder(frame);
+        int type = in.u8();
+        WireMessage message = switch (type) {
+            case HELLO -> new Hello(in.i32(), in.str(), in.i32());
+            case HEARTBEAT -> new Heartbeat(in.list(WireCodec::attempt));
+            case DONE -> new TaskDone(attempt(in), in.i64(), in.i64(), in.i64(), in.i64(), in.i64());
+            case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
+            case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
+            case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str()), in.str(),
+                    in.stringMap());
+            case CANCEL -> new CancelTask(attempt(in));
+            case REFUSED -> new Refused(in.str());
+            default -> throw new MalformedDataException("unknown message type " + type);
+        };
+        in.end();
+        return message;
+    }
+
+    private static FailureKind failureKind(int ordinal) {
+        FailureKind[] kinds = FailureKind.values();
+        if (ordinal >= kinds.length) {
+            throw new MalformedDataException("unknown failure kind " + ordinal);
+        }
+        return kinds[ordinal];
+    }
+
+    private static Encoder attempt(Encoder out, TaskAttempt a) {
+        return out.str(a.task().pipeline()).i64(a.task().batchTime()).i32(a.task().partition()).i32(a.attempt());
+    }
+
+    private static TaskAttempt attempt(Decoder in) {
+        try {
+            return new TaskAttempt(new TaskId(in.str(), in.i64(), in.i32()), in.i32());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedDataException("bad task attempt: " + e.getMessage());
+        }
+    }
+}
