@@ -1,5 +1,6 @@
 package io.sluice.core.registry;
 
+import io.sluice.core.cluster.CacheScan;
 import org.infinispan.Cache;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -72,10 +73,8 @@ public final class Registry {
 
     /** @return every version of the function, oldest first */
     public List<FunctionSpec> functionVersions(String name) {
-        String prefix = name + "@";
-        return functions.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(prefix))
-                .map(e -> FunctionSpec.decode(e.getValue()))
+        return CacheScan.entries(functions, name + "@").values().stream()
+                .map(FunctionSpec::decode)
                 .sorted(Comparator.comparingInt(FunctionSpec::version))
                 .toList();
     }
@@ -87,7 +86,7 @@ public final class Registry {
 
     /** @return the newest version of every function, by name */
     public List<FunctionSpec> functions() {
-        return functions.values().stream()
+        return CacheScan.entries(functions, "").values().stream()
                 .map(FunctionSpec::decode)
                 .collect(java.util.stream.Collectors.toMap(FunctionSpec::name, f -> f,
                         (a, b) -> a.version() >= b.version() ? a : b))
@@ -154,7 +153,7 @@ public final class Registry {
 
     /** @return every pipeline, by name */
     public List<PipelineSpec> pipelines() {
-        return pipelines.values().stream().map(PipelineSpec::decode)
+        return CacheScan.entries(pipelines, "").values().stream().map(PipelineSpec::decode)
                 .sorted(Comparator.comparing(PipelineSpec::name)).toList();
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.core.store;
 
+import io.sluice.core.cluster.CacheScan;
 import io.sluice.core.task.TaskId;
 import org.infinispan.Cache;
 
@@ -8,7 +9,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * A {@link BatchStore} on two Infinispan caches: manifests and blocks, both keyed by strings and
@@ -36,12 +36,7 @@ public final class InfinispanBatchStore implements BatchStore {
 
     @Override
     public List<BatchManifest> manifests(String pipeline) {
-        String prefix = pipeline + '/';
-        return manifests.keySet().stream()
-                .filter(k -> k.startsWith(prefix))
-                .collect(Collectors.toList()).stream()
-                .map(manifests::get)
-                .filter(v -> v != null)
+        return CacheScan.entries(manifests, pipeline + '/').values().stream()
                 .map(BatchManifest::decode)
                 .sorted(Comparator.comparingLong(BatchManifest::batchTime))
                 .toList();

@@ -1,0 +1,42 @@
+package io.sluice.core.registry;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class PipelineSpecTest {
+
+    @Test
+    void roundTrips() {
+        PipelineSpec spec = spec("p", List.of("a", "b"), "out", Duration.ofMillis(500), 8);
+        assertEquals(spec, PipelineSpec.decode(spec.encode()));
+        assertEquals("sluice.p", spec.consumerGroup());
+    }
+
+    @Test
+    void everyBadFieldIsRefusedWithAReasonNamingIt() {
+        assertReason("pipeline name 'bad name'", () -> spec("bad name", List.of("a"), "out", Duration.ofSeconds(1), 1));
+        assertReason("at least one input topic", () -> spec("p", List.of(), "out", Duration.ofSeconds(1), 1));
+        assertReason("topic name 'a/b'", () -> spec("p", List.of("a/b"), "out", Duration.ofSeconds(1), 1));
+        assertReason("name a topic twice", () -> spec("p", List.of("a", "a"), "out", Duration.ofSeconds(1), 1));
+        assertReason("also an input", () -> spec("p", List.of("a"), "a", Duration.ofSeconds(1), 1));
+        assertReason("10 ms is out of range", () -> spec("p", List.of("a"), "out", Duration.ofMillis(10), 1));
+        assertReason("partitions must be 1 to 1024, was 0", () -> spec("p", List.of("a"), "out", Duration.ofSeconds(1), 0));
+        assertReason("class name 'not a class'", () -> Names.checkClassName("not a class"));
+    }
+
+    private static void assertReason(String expected, Runnable action) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run);
+        assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+    }
+
+    private static PipelineSpec spec(String name, List<String> in, String out, Duration interval, int partitions) {
+        return new PipelineSpec(name, "fn", 1, in, out, interval, partitions, Map.of("k", "v"), PipelineState.RUNNING, 5);
+    }
+}

@@ -1,0 +1,127 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.block.BlockWriter;
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.store.OffsetRange;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Cuts one pipeline's input into micro-batches at a fixed interval.
+ *
+ * <p>Records are appended straight into one {@link BlockWriter} per partition of the open batch:
+ * by key hash (Kafka's murmur2, so a key always lands in the same partition) or round-robin for
+ * records without a key. Batch times are the ends of intervals aligned to the epoch, as in Spark
+ * Streaming: with a 1 s interval, batches are stamped 10:00:01.000, 10:00:02.000, ...
+ *
+ * <p><b>Empty intervals are skipped</b>: an interval in which no record arrived produces no batch,
+ * no manifest and no tasks. There is nothing to run or commit, and skipping keeps an idle pipeline
+ * free. If the slicer is polled late, everything since the last cut goes into one batch stamped
+ * with the latest interval end that has passed, so batch times always increase.
+ *
+ * <p>Not thread-safe: one ingest thread owns it.
+ */
+final class BatchSlicer {
+
+    private final String pipeline;
+    private final long intervalMs;
+    private final int partitions;
+    private final Clock clock;
+
+    private long nextBoundary;
+    private long sequence;
+    private OpenBatch open;
+
+    BatchSlicer(String pipeline, Duration interval, int partitions, Clock clock) {
+        this.pipeline = pipeline;
+        this.intervalMs = interval.toMillis();
+        this.partitions = partitions;
+        this.clock = clock;
+        this.nextBoundary = boundaryAfter(clock.millis());
+        this.open = new OpenBatch(partitions);
+    }
+
+    /** Appends one input record to the open batch. */
+    void append(String topic, int sourcePartition, long offset, long timestamp, byte[] key, byte[] value) {
+        open.append(topic, sourcePartition, offset, timestamp, key, value);
+    }
+
+    /** @return milliseconds until the open batch is due, never negative */
+    long millisUntilDue() {
+        return Math.max(0, nextBoundary - clock.millis());
+    }
+
+    /** @return the number of records in the open batch */
+    int openRecords() {
+        return open.records;
+    }
+
+    /**
+     * Cuts the open batch if its interval has ended.
+     *
+     * @return the cut batch, or empty if the interval has not ended or held no records
+     */
+    Optional<SlicedBatch> cutIfDue() {
+        long now = clock.millis();
+        if (now < nextBoundary) {
+            return Optional.empty();
+        }
+        long batchTime = now - Math.floorMod(now, intervalMs);
+        nextBoundary = batchTime + intervalMs;
+        if (open.records == 0) {
+            return Optional.empty();
+        }
+        OpenBatch cut = open;
+        open = new OpenBatch(partitions);
+        return Optional.of(cut.seal(pipeline, batchTime, sequence++, now));
+    }
+
+    private long boundaryAfter(long now) {
+        return now - Math.floorMod(now, intervalMs) + intervalMs;
+    }
+
+    /** The records of the batch being filled, already laid out as blocks. */
+    private static final class OpenBatch {
+        private final BlockWriter[] writers;
+        private final Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
+        private int roundRobin;
+        private int records;
+
+        OpenBatch(int partitions) {
+            writers = new BlockWriter[partitions];
+            for (int p = 0; p < partitions; p++) {
+                writers[p] = new BlockWriter();
+            }
+        }
+
+        void append(String topic, int sourcePartition, long offset, long timestamp, byte[] key, byte[] value) {
+            int p = key == null
+                    ? Math.floorMod(roundRobin++, writers.length)
+                    : Utils.toPositive(Utils.murmur2(key)) % writers.length;
+            writers[p].append(topic, sourcePartition, offset, timestamp, key, value);
+            long[] range = ranges.computeIfAbsent(new TopicPartition(topic, sourcePartition), tp -> new long[] {offset, offset});
+            range[1] = offset;
+            records++;
+        }
+
+        SlicedBatch seal(String pipeline, long batchTime, long sequence, long cutTime) {
+            List<OffsetRange> offsetRanges = new ArrayList<>(ranges.size());
+            ranges.forEach((tp, r) -> offsetRanges.add(new OffsetRange(tp.topic(), tp.partition(), r[0], r[1] + 1)));
+            List<Integer> counts = new ArrayList<>(writers.length);
+            List<byte[]> blocks = new ArrayList<>(writers.length);
+            for (BlockWriter w : writers) {
+                counts.add(w.recordCount());
+                blocks.add(w.seal());
+            }
+            return new SlicedBatch(new BatchManifest(pipeline, batchTime, sequence, cutTime, offsetRanges, counts), blocks);
+        }
+    }
+}

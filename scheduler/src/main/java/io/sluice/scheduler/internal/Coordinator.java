@@ -1,0 +1,339 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.registry.FunctionSpec;
+import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.registry.PipelineState;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.TaskDone;
+import io.sluice.core.wire.WireMessage.TaskFailed;
+import io.sluice.scheduler.SchedulerConfig;
+import io.sluice.scheduler.internal.SchedulerEvent.AttemptDone;
+import io.sluice.scheduler.internal.SchedulerEvent.AttemptFailed;
+import io.sluice.scheduler.internal.SchedulerEvent.BatchCommitted;
+import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
+import io.sluice.scheduler.internal.SchedulerEvent.DeadLettered;
+import io.sluice.scheduler.internal.SchedulerEvent.HeartbeatReceived;
+import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
+import io.sluice.scheduler.internal.SchedulerEvent.PipelineChanged;
+import io.sluice.scheduler.internal.SchedulerEvent.RuntimeJoined;
+import io.sluice.scheduler.internal.SchedulerEvent.RuntimeLost;
+import io.sluice.scheduler.internal.SchedulerEvent.Tick;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
+
+/**
+ * The scheduler's state machine. Every {@link SchedulerEvent} is handled here, on one thread, so
+ * pipelines, tasks and runtimes need no locks. After each event, free slots are filled.
+ */
+final class Coordinator {
+
+    private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
+
+    private final SchedulerConfig config;
+    private final SluiceNode node;
+    private final Clock clock;
+    private final Consumer<SchedulerEvent> post;
+    private final Executor background;
+    private final DeadLetterWriter deadLetters;
+    private final RetryPolicy retry;
+    private final TaskDispatcher dispatcher = new TaskDispatcher();
+    private final Map<String, PipelineRun> pipelines = new HashMap<>();
+    private boolean runtimesChanged;
+    private long runtimesPublishedAt;
+
+    Coordinator(SchedulerConfig config, SluiceNode node, Clock clock, Consumer<SchedulerEvent> post,
+                Executor background, DeadLetterWriter deadLetters) {
+        this.config = config;
+        this.node = node;
+        this.clock = clock;
+        this.post = post;
+        this.background = background;
+        this.deadLetters = deadLetters;
+        this.retry = new RetryPolicy(config.maxAttempts(), config.retryBackoff(), config.maxRetryBackoff());
+    }
+
+    void handle(SchedulerEvent event) {
+        if (event instanceof PipelineChanged e) {
+            pipelineChanged(e.pipeline());
+        } else if (event instanceof BatchCut e) {
+            batchCut(e.manifest());
+        } else if (event instanceof AttemptDone e) {
+            attemptDone(e.runtimeId(), e.done());
+        } else if (event instanceof AttemptFailed e) {
+            attemptFailed(e.runtimeId(), e.failed());
+        } else if (event instanceof HeartbeatReceived e) {
+            dispatcher.runtime(e.runtimeId()).ifPresent(r -> r.seen(clock.millis()));
+        } else if (event instanceof RuntimeJoined e) {
+            dispatcher.addRuntime(e.session());
+            runtimesChanged = true;
+            log.info("Runtime {} joined with {} free slot(s)", e.session(), e.session().freeSlots());
+        } else if (event instanceof RuntimeLost e) {
+            runtimeLost(e.runtimeId(), e.reason());
+        } else if (event instanceof DeadLettered e) {
+            deadLettered(e.task());
+        } else if (event instanceof BatchCommitted e) {
+            log.debug("Batch {}/{} committed", e.pipeline(), e.batchTime());
+        } else if (event instanceof IngestTrouble e) {
+            withPipeline(e.pipeline(), run -> publish(run, run.progress().withLastError(e.error())));
+        } else if (event instanceof Tick) {
+            tick();
+        }
+        long now = clock.millis();
+        dispatcher.dispatch(now, (task, attempt) -> task.pipeline().runTask(attempt, task.pipeline().spec().partitions()));
+    }
+
+    // ---- pipelines
+
+    private void pipelineChanged(String name) {
+        Optional<PipelineSpec> spec = node.registry().pipeline(name);
+        PipelineRun run = pipelines.get(name);
+        if (spec.isEmpty()) {
+            if (run != null) {
+                abandon(run);
+            }
+        } else if (run == null) {
+            start(spec.get());
+        } else if (!run.spec().equals(spec.get())) {
+            log.info("Pipeline {} is now {}", name, spec.get().state());
+            run.update(spec.get());
+        }
+    }
+
+    /** Starts runs for registry pipelines this scheduler does not run yet, and drops deleted ones. */
+    void reconcile() {
+        List<String> names = new ArrayList<>();
+        node.registry().pipelines().forEach(p -> names.add(p.name()));
+        names.forEach(this::pipelineChanged);
+        new ArrayList<>(pipelines.keySet()).stream().filter(n -> !names.contains(n)).forEach(this::pipelineChanged);
+    }
+
+    private void start(PipelineSpec spec) {
+        Optional<FunctionSpec> function = node.registry().function(spec.function(), spec.functionVersion());
+        if (function.isEmpty()) {
+            log.error("Pipeline {} names function {}@{}, which is not registered; it will not run",
+                    spec.name(), spec.function(), spec.functionVersion());
+            return;
+        }
+        Ingest ingest = new Ingest(spec, config.kafkaBootstrap(), node.batchStore(), clock, post);
+        PipelineRun run = new PipelineRun(spec, function.get(), ingest,
+                node.statusBoard().progress(spec.name()).orElse(PipelineProgress.empty(spec.name())));
+        pipelines.put(spec.name(), run);
+        ingest.setPaused(spec.state() == PipelineState.STOPPED);
+        ingest.start();
+        log.info("Pipeline {} started: {} -> {} -> {}, {} ms batches, {} partitions", spec.name(), spec.inputTopics(),
+                function.get().ref(), spec.outputTopic(), spec.batchInterval().toMillis(), spec.partitions());
+    }
+
+    private void abandon(PipelineRun run) {
+        pipelines.remove(run.name());
+        for (TaskRun task : run.tasks().values()) {
+            dispatcher.withdraw(task);
+            for (TaskAttempt attempt : List.copyOf(task.running().keySet())) {
+                cancel(task, attempt);
+            }
+            if (!task.state().isFinal()) {
+                task.moveTo(TaskState.ABANDONED);
+            }
+        }
+        List<BatchManifest> batches = new ArrayList<>();
+        run.commits().batches().forEach(b -> batches.add(b.manifest));
+        background.execute(() -> {
+            run.ingest().close();
+            batches.forEach(node.batchStore()::removeBatch);
+            node.statusBoard().forget(run.name());
+        });
+        log.info("Pipeline {} deleted; {} batch(es) in flight abandoned", run.name(), batches.size());
+    }
+
+    // ---- batches and tasks
+
+    private void batchCut(BatchManifest manifest) {
+        PipelineRun run = pipelines.get(manifest.pipeline());
+        if (run == null) {
+            background.execute(() -> node.batchStore().removeBatch(manifest));
+            return;
+        }
+        long now = clock.millis();
+        List<TaskRun> tasks = new ArrayList<>(manifest.partitions());
+        for (TaskId id : manifest.tasks()) {
+            TaskRun task = new TaskRun(id, run);
+            tasks.add(task);
+            run.tasks().put(id, task);
+        }
+        run.commits().add(new CommitTracker.BatchRun(manifest, tasks));
+        for (TaskRun task : tasks) {
+            if (manifest.recordsPerPartition().get(task.id().partition()) == 0) {
+                task.succeeded(0, now);
+                run.commits().taskSucceeded(manifest.batchTime());
+            } else {
+                dispatcher.submit(task);
+            }
+        }
+        commitReady(run);
+    }
+
+    private void attemptDone(String runtimeId, TaskDone done) {
+        TaskAttempt attempt = done.attempt();
+        dispatcher.runtime(runtimeId).ifPresent(r -> r.finished(attempt, true));
+        TaskRun task = task(attempt.task());
+        if (task == null || task.state().isFinal() || task.runtimeOf(attempt) == null) {
+            log.debug("Ignoring DONE of {} from {}: not a live attempt", attempt, runtimeId);
+            return;
+        }
+        task.drop(attempt);
+        for (TaskAttempt other : List.copyOf(task.running().keySet())) {
+            cancel(task, other);
+        }
+        dispatcher.withdraw(task);
+        task.succeeded(done.recordsOut(), clock.millis());
+        PipelineRun run = task.pipeline();
+        run.commits().taskSucceeded(attempt.task().batchTime());
+        commitReady(run);
+    }
+
+    private void attemptFailed(String runtimeId, TaskFailed failed) {
+        TaskAttempt attempt = failed.attempt();
+        dispatcher.runtime(runtimeId).ifPresent(r -> r.finished(attempt, false));
+        TaskRun task = task(attempt.task());
+        if (task == null || task.state().isFinal() || task.runtimeOf(attempt) == null) {
+            return;
+        }
+        task.drop(attempt);
+        String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
+        int failures = task.countFailure(runtimeId, error);
+        log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
+                retry.maxAttempts(), error);
+        retryOrGiveUp(task);
+    }
+
+    private void retryOrGiveUp(TaskRun task) {
+        if (!task.running().isEmpty()) {
+            return;
+        }
+        int failures = task.countedFailures();
+        if (retry.shouldRetry(failures)) {
+            task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
+            dispatcher.submit(task);
+        } else {
+            task.moveTo(TaskState.DEAD_LETTERING);
+            dispatcher.withdraw(task);
+            deadLetters.write(task.id(), task.pipeline().deadLetterTopic(),
+                    "failed " + failures + " time(s), last: " + task.lastError());
+        }
+    }
+
+    private void deadLettered(TaskId id) {
+        TaskRun task = task(id);
+        if (task == null || task.state() != TaskState.DEAD_LETTERING) {
+            return;
+        }
+        task.succeeded(0, clock.millis());
+        task.pipeline().commits().taskSucceeded(id.batchTime());
+        commitReady(task.pipeline());
+    }
+
+    private void commitReady(PipelineRun run) {
+        PipelineProgress progress = run.progress();
+        for (CommitTracker.BatchRun batch : run.commits().drainCommittable()) {
+            run.ingest().commit(batch.manifest);
+            batch.tasks.forEach(t -> run.tasks().remove(t.id()));
+            progress = progress.plus(batch.info());
+        }
+        publish(run, progress.withPending(run.commits().size()));
+    }
+
+    // ---- runtimes and time
+
+    private void runtimeLost(String runtimeId, String reason) {
+        Optional<RuntimeSession> lost = dispatcher.removeRuntime(runtimeId);
+        if (lost.isEmpty()) {
+            return;
+        }
+        runtimesChanged = true;
+        RuntimeSession session = lost.get();
+        log.warn("Runtime {} lost ({}); re-queueing its {} running attempt(s)", session, reason, session.running().size());
+        for (TaskAttempt attempt : List.copyOf(session.running())) {
+            TaskRun task = task(attempt.task());
+            if (task != null && task.runtimeOf(attempt) != null) {
+                task.drop(attempt);
+                if (task.running().isEmpty() && !task.state().isFinal()) {
+                    task.retryAt(clock.millis());
+                    dispatcher.submit(task);
+                }
+            }
+        }
+        session.close();
+    }
+
+    private void tick() {
+        long now = clock.millis();
+        for (RuntimeSession r : List.copyOf(dispatcher.runtimes())) {
+            if (now - r.lastSeen() > config.runtimeTimeout().toMillis()) {
+                runtimeLost(r.id(), "no heartbeat for " + (now - r.lastSeen()) + " ms");
+            }
+        }
+        for (PipelineRun run : pipelines.values()) {
+            for (TaskRun task : run.tasks().values()) {
+                for (TaskAttempt attempt : List.copyOf(task.running().keySet())) {
+                    if (now - task.startedAt(attempt) > config.taskTimeout().toMillis()) {
+                        String runtime = task.runtimeOf(attempt);
+                        cancel(task, attempt);
+                        task.countFailure(runtime, "timed out after " + config.taskTimeout().toMillis() + " ms");
+                        retryOrGiveUp(task);
+                    }
+                }
+            }
+        }
+        if (runtimesChanged || now - runtimesPublishedAt > 1000) {
+            runtimesChanged = false;
+            runtimesPublishedAt = now;
+            node.statusBoard().publishRuntimes(dispatcher.runtimes().stream().map(RuntimeSession::info).toList());
+        }
+    }
+
+    private void cancel(TaskRun task, TaskAttempt attempt) {
+        String runtimeId = task.runtimeOf(attempt);
+        task.drop(attempt);
+        dispatcher.runtime(runtimeId).ifPresent(r -> {
+            r.finished(attempt, false);
+            r.send(new CancelTask(attempt));
+        });
+    }
+
+    private TaskRun task(TaskId id) {
+        PipelineRun run = pipelines.get(id.pipeline());
+        return run == null ? null : run.tasks().get(id);
+    }
+
+    private void withPipeline(String name, Consumer<PipelineRun> action) {
+        PipelineRun run = pipelines.get(name);
+        if (run != null) {
+            action.accept(run);
+        }
+    }
+
+    private void publish(PipelineRun run, PipelineProgress progress) {
+        run.progress(progress);
+        node.statusBoard().publish(progress);
+    }
+
+    /** Stops every pipeline's ingest; called once when the scheduler closes. */
+    void shutdown() {
+        pipelines.values().forEach(run -> run.ingest().close());
+        pipelines.clear();
+    }
+}

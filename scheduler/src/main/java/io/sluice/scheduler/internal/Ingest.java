@@ -1,0 +1,231 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.store.BatchStore;
+import io.sluice.core.store.OffsetRange;
+import io.sluice.scheduler.internal.SchedulerEvent.BatchCommitted;
+import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
+import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Consumer;
+
+/**
+ * One pipeline's ingest: a thread that owns the pipeline's Kafka consumer and its {@link BatchSlicer}.
+ *
+ * <p>It reads every partition of the input topics (assigned directly, so no group rebalance delays
+ * a start), appends records to the open batch, and at each interval's end stores the batch's
+ * manifest, then its blocks, then tells the event loop. Offset commits requested by the event loop
+ * run here too, because a Kafka consumer belongs to one thread; after a commit the batch's blocks
+ * are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ */
+final class Ingest implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Ingest.class);
+    private static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final PipelineSpec spec;
+    private final String bootstrap;
+    private final BatchStore store;
+    private final Clock clock;
+    private final Consumer<SchedulerEvent> events;
+    private final ConcurrentLinkedQueue<BatchManifest> toCommit = new ConcurrentLinkedQueue<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile boolean paused;
+    private boolean topicsReady;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+
+    Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events) {
+        this.spec = spec;
+        this.bootstrap = bootstrap;
+        this.store = store;
+        this.clock = clock;
+        this.events = events;
+        this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Stops or restarts reading new records; batches already cut are unaffected. */
+    void setPaused(boolean pause) {
+        paused = pause;
+    }
+
+    /** Asks the ingest thread to commit a completed batch's offsets and free its blocks. */
+    void commit(BatchManifest manifest) {
+        toCommit.add(manifest);
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+                consumer = c;
+                prepareTopics();
+                if (assign(c)) {
+                    pollLoop(c, new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock));
+                }
+            } catch (WakeupException | InterruptException e) {
+                if (running) {
+                    log.warn("Ingest of pipeline {} interrupted unexpectedly; restarting it", spec.name());
+                }
+            } catch (KafkaException | IllegalStateException e) {
+                trouble("Kafka error, retrying in " + RETRY.toSeconds() + " s: " + e.getMessage());
+                pause(RETRY);
+            } catch (RuntimeException e) {
+                log.error("Ingest of pipeline {} failed; restarting it from the last committed offsets", spec.name(), e);
+                trouble("ingest failed, restarting from the last committed offsets: " + e);
+                pause(RETRY);
+            } finally {
+                consumer = null;
+            }
+        }
+        log.debug("Ingest of pipeline {} stopped", spec.name());
+    }
+
+    /** Creates the output and dead-letter topics if missing, once per ingest. */
+    private void prepareTopics() {
+        if (!topicsReady) {
+            Topics.ensure(bootstrap, spec.outputTopic(), spec.partitions());
+            Topics.ensure(bootstrap, PipelineRun.deadLetterTopic(spec.name()), 1);
+            topicsReady = true;
+        }
+    }
+
+    private boolean assign(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : spec.inputTopics()) {
+            List<PartitionInfo> infos = c.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) {
+                trouble("input topic '" + topic + "' does not exist; ingest retries every " + RETRY.toSeconds() + " s");
+                pause(RETRY);
+                return false;
+            }
+            infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
+        }
+        c.assign(partitions);
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions), Duration.ofSeconds(10));
+        List<TopicPartition> fromStart = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata at = committed.get(tp);
+            if (at == null) {
+                fromStart.add(tp);
+            } else {
+                c.seek(tp, at.offset());
+            }
+        }
+        c.seekToBeginning(fromStart);
+        log.info("Pipeline {} reads {} partition(s) of {}", spec.name(), partitions.size(), spec.inputTopics());
+        return true;
+    }
+
+    private void pollLoop(KafkaConsumer<byte[], byte[]> c, BatchSlicer slicer) {
+        boolean wasPaused = false;
+        while (running) {
+            commitRequested(c);
+            if (paused != wasPaused) {
+                wasPaused = paused;
+                if (wasPaused) {
+                    c.pause(c.assignment());
+                } else {
+                    c.resume(c.assignment());
+                }
+            }
+            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(Math.min(100, slicer.millisUntilDue())));
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                slicer.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+            }
+            slicer.cutIfDue().ifPresent(this::store);
+        }
+    }
+
+    private void store(SlicedBatch batch) {
+        store.putManifest(batch.manifest());
+        store.putBlocks(batch.blocksByTask());
+        events.accept(new BatchCut(batch.manifest()));
+    }
+
+    private void commitRequested(KafkaConsumer<byte[], byte[]> c) {
+        for (BatchManifest m = toCommit.peek(); m != null; m = toCommit.peek()) {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (OffsetRange r : m.ranges()) {
+                offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.until()),
+                        (a, b) -> a.offset() >= b.offset() ? a : b);
+            }
+            c.commitSync(offsets, Duration.ofSeconds(10));
+            toCommit.poll();
+            store.removeBatch(m);
+            events.accept(new BatchCommitted(m.pipeline(), m.batchTime()));
+        }
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.consumerGroup());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + spec.name());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
+    }
+
+    private void trouble(String error) {
+        log.warn("Pipeline {}: {}", spec.name(), error);
+        events.accept(new IngestTrouble(spec.name(), error));
+    }
+
+    private void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.registry.FunctionSpec;
+import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.registry.PipelineState;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.FunctionRef;
+import io.sluice.core.wire.WireMessage.RunTask;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One pipeline as the scheduler runs it: its spec, its ingest, its batches in flight and their tasks.
+ * Mutated only on the scheduler's event loop (the ingest has its own thread).
+ */
+final class PipelineRun {
+
+    private PipelineSpec spec;
+    private final FunctionRef function;
+    private final Ingest ingest;
+    private final CommitTracker commits = new CommitTracker();
+    private final Map<TaskId, TaskRun> tasks = new HashMap<>();
+    private PipelineProgress progress;
+
+    PipelineRun(PipelineSpec spec, FunctionSpec function, Ingest ingest, PipelineProgress progress) {
+        this.spec = spec;
+        this.function = new FunctionRef(function.name(), function.version(), function.className());
+        this.ingest = ingest;
+        this.progress = progress;
+    }
+
+    String name() {
+        return spec.name();
+    }
+
+    PipelineSpec spec() {
+        return spec;
+    }
+
+    void update(PipelineSpec newSpec) {
+        spec = newSpec;
+        ingest.setPaused(newSpec.state() == PipelineState.STOPPED);
+    }
+
+    Ingest ingest() {
+        return ingest;
+    }
+
+    CommitTracker commits() {
+        return commits;
+    }
+
+    Map<TaskId, TaskRun> tasks() {
+        return tasks;
+    }
+
+    PipelineProgress progress() {
+        return progress;
+    }
+
+    void progress(PipelineProgress next) {
+        progress = next;
+    }
+
+    /** @return the message that runs {@code attempt} on a runtime */
+    RunTask runTask(TaskAttempt attempt, int partitionCount) {
+        return new RunTask(attempt, partitionCount, function, spec.outputTopic(), spec.parameters());
+    }
+
+    /** @return the topic that receives the records of tasks that ran out of attempts */
+    String deadLetterTopic() {
+        return deadLetterTopic(spec.name());
+    }
+
+    static String deadLetterTopic(String pipeline) {
+        return "sluice.dlq." + pipeline;
+    }
+}

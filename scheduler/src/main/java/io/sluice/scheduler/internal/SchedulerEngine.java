@@ -1,0 +1,117 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.wire.WireMessage.Welcome;
+import io.sluice.scheduler.SchedulerConfig;
+import io.sluice.scheduler.internal.SchedulerEvent.PipelineChanged;
+import io.sluice.scheduler.internal.SchedulerEvent.Tick;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Wires the scheduler together: one event-loop thread running the {@link Coordinator}, the
+ * {@link RuntimeServer}, the timers that post {@link Tick}s, and the registry listener. The public
+ * {@code io.sluice.scheduler.Scheduler} is a thin face over this.
+ */
+public final class SchedulerEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SchedulerEngine.class);
+    private static final Duration RECONCILE = Duration.ofSeconds(2);
+
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sluice-scheduler");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-scheduler-background");
+        t.setDaemon(true);
+        return t;
+    });
+    private final Coordinator coordinator;
+    private final DeadLetterWriter deadLetters;
+    private final RuntimeServer server;
+
+    private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
+        this.deadLetters = new DeadLetterWriter(config.kafkaBootstrap(), node.batchStore(), this::post);
+        this.coordinator = new Coordinator(config, node, clock, this::post, background, deadLetters);
+        this.server = new RuntimeServer(vertx,
+                new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post);
+    }
+
+    /**
+     * Starts the engine: the runtime socket listens, registered pipelines start, ticks begin.
+     *
+     * @throws IllegalStateException if the runtime socket cannot listen
+     */
+    public static SchedulerEngine start(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
+        SchedulerEngine engine = new SchedulerEngine(config, node, vertx, clock);
+        try {
+            engine.server.listen(config.host(), config.port()).toCompletionStage().toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            engine.close();
+            throw new IllegalStateException("scheduler cannot listen for runtimes on " + config.host() + ":"
+                    + config.port() + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
+        }
+        node.registry().onPipelineChange(name -> engine.post(new PipelineChanged(name)));
+        engine.loop.execute(() -> engine.safely(engine.coordinator::reconcile));
+        long tick = config.tickInterval().toMillis();
+        engine.loop.scheduleAtFixedRate(() -> engine.handle(new Tick()), tick, tick, TimeUnit.MILLISECONDS);
+        engine.loop.scheduleWithFixedDelay(() -> engine.safely(engine.coordinator::reconcile),
+                RECONCILE.toMillis(), RECONCILE.toMillis(), TimeUnit.MILLISECONDS);
+        return engine;
+    }
+
+    /** @return the port runtimes connect to */
+    public int port() {
+        return server.port();
+    }
+
+    void post(SchedulerEvent event) {
+        try {
+            loop.execute(() -> handle(event));
+        } catch (RejectedExecutionException e) {
+            log.debug("Scheduler closed; dropped {}", event);
+        }
+    }
+
+    private void handle(SchedulerEvent event) {
+        safely(() -> coordinator.handle(event));
+    }
+
+    private void safely(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            log.error("Scheduler event failed; the scheduler goes on", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            loop.submit(() -> safely(coordinator::shutdown)).get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.warn("Scheduler shutdown did not finish cleanly: {}", e.toString());
+        }
+        loop.shutdownNow();
+        background.shutdown();
+        try {
+            background.awaitTermination(10, TimeUnit.SECONDS);
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("Runtime socket close: {}", e.toString());
+        }
+        deadLetters.close();
+    }
+}

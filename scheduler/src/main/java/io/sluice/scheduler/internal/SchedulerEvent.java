@@ -1,0 +1,60 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.TaskDone;
+import io.sluice.core.wire.WireMessage.TaskFailed;
+
+import java.util.List;
+
+/**
+ * The closed set of things that change the scheduler's state. Every one is handled on the
+ * scheduler's single event-loop thread; timers, sockets and ingest threads only post them.
+ */
+sealed interface SchedulerEvent {
+
+    /** A pipeline was created, changed or deleted in the registry. */
+    record PipelineChanged(String pipeline) implements SchedulerEvent {
+    }
+
+    /** The slicer cut a batch and stored its manifest and blocks. */
+    record BatchCut(BatchManifest manifest) implements SchedulerEvent {
+    }
+
+    /** Ingest committed a batch's offsets and freed its blocks. */
+    record BatchCommitted(String pipeline, long batchTime) implements SchedulerEvent {
+    }
+
+    /** Ingest hit an error it will retry (unknown topic, broker unreachable, commit failed). */
+    record IngestTrouble(String pipeline, String error) implements SchedulerEvent {
+    }
+
+    /** A runtime said Hello and was welcomed. */
+    record RuntimeJoined(RuntimeSession session) implements SchedulerEvent {
+    }
+
+    /** A runtime's connection closed, or it missed its heartbeats. */
+    record RuntimeLost(String runtimeId, String reason) implements SchedulerEvent {
+    }
+
+    /** A runtime's heartbeat, listing what it runs. */
+    record HeartbeatReceived(String runtimeId, List<TaskAttempt> running) implements SchedulerEvent {
+    }
+
+    /** A runtime finished an attempt. */
+    record AttemptDone(String runtimeId, TaskDone done) implements SchedulerEvent {
+    }
+
+    /** A runtime reported a failed attempt. */
+    record AttemptFailed(String runtimeId, TaskFailed failed) implements SchedulerEvent {
+    }
+
+    /** A task's records were written to the dead-letter topic. */
+    record DeadLettered(TaskId task, long records) implements SchedulerEvent {
+    }
+
+    /** Time passed: check timeouts and backoffs. */
+    record Tick() implements SchedulerEvent {
+    }
+}

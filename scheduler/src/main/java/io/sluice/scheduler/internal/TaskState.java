@@ -1,0 +1,45 @@
+package io.sluice.scheduler.internal;
+
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The lifecycle of a task, with its legal transitions listed here rather than spread over the code.
+ *
+ * <pre>
+ * PENDING ──► RUNNING ──► SUCCEEDED          (PENDING ──► SUCCEEDED: empty block, nothing to run)
+ *    ▲           │  └────► DEAD_LETTERING ──► SUCCEEDED
+ *    └───────────┘ (failed or lost: retry)
+ * any state but SUCCEEDED ──► ABANDONED (pipeline deleted)
+ * </pre>
+ */
+enum TaskState {
+    /** Waiting for a free runtime slot, or for its retry backoff to pass. */
+    PENDING,
+    /** At least one attempt is running. */
+    RUNNING,
+    /** Out of attempts: its records are being written to the dead-letter topic. */
+    DEAD_LETTERING,
+    /** Output written (or records dead-lettered); the batch may commit. */
+    SUCCEEDED,
+    /** Dropped because its pipeline was deleted. */
+    ABANDONED;
+
+    private static final Map<TaskState, Set<TaskState>> LEGAL = Map.of(
+            PENDING, EnumSet.of(RUNNING, SUCCEEDED, DEAD_LETTERING, ABANDONED),
+            RUNNING, EnumSet.of(RUNNING, PENDING, SUCCEEDED, DEAD_LETTERING, ABANDONED),
+            DEAD_LETTERING, EnumSet.of(SUCCEEDED, ABANDONED),
+            SUCCEEDED, EnumSet.noneOf(TaskState.class),
+            ABANDONED, EnumSet.noneOf(TaskState.class));
+
+    /** @return true if a task in this state may move to {@code next} */
+    boolean canMoveTo(TaskState next) {
+        return LEGAL.get(this).contains(next);
+    }
+
+    /** @return true once the task will never run again */
+    boolean isFinal() {
+        return this == SUCCEEDED || this == ABANDONED;
+    }
+}

@@ -1,0 +1,130 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.block.Block;
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.store.OffsetRange;
+import io.sluice.function.Record;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class BatchSlicerTest {
+
+    private final ManualClock clock = new ManualClock(10_250);
+    private final BatchSlicer slicer = new BatchSlicer("p", Duration.ofSeconds(1), 4, clock);
+
+    @Test
+    void cutsAtIntervalEndsAlignedToTheEpoch() {
+        assertEquals(750, slicer.millisUntilDue());
+        slicer.append("t", 0, 5, 1L, bytes("k"), bytes("v"));
+        clock.set(10_999);
+        assertTrue(slicer.cutIfDue().isEmpty(), "interval not over yet");
+
+        clock.set(11_000);
+        BatchManifest first = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(11_000, first.batchTime());
+        assertEquals(0, first.sequence());
+        assertEquals(1, first.records());
+        assertEquals(1000, slicer.millisUntilDue());
+
+        slicer.append("t", 0, 6, 1L, bytes("k"), bytes("v"));
+        clock.set(12_003);
+        BatchManifest second = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(12_000, second.batchTime());
+        assertEquals(1, second.sequence());
+    }
+
+    @Test
+    void skipsEmptyIntervals() {
+        clock.set(11_000);
+        assertTrue(slicer.cutIfDue().isEmpty(), "no records, no batch");
+        clock.set(12_000);
+        assertTrue(slicer.cutIfDue().isEmpty());
+        slicer.append("t", 0, 0, 1L, null, bytes("v"));
+        clock.set(13_000);
+        BatchManifest m = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(13_000, m.batchTime());
+        assertEquals(0, m.sequence(), "skipped intervals use no sequence number");
+    }
+
+    @Test
+    void aLatePollStampsTheLatestPassedBoundaryAndKeepsTimesIncreasing() {
+        slicer.append("t", 0, 0, 1L, null, bytes("v"));
+        clock.set(14_400);
+        assertEquals(14_000, slicer.cutIfDue().orElseThrow().manifest().batchTime());
+        assertEquals(600, slicer.millisUntilDue());
+    }
+
+    @Test
+    void recordsTheOffsetRangeOfEverySourcePartition() {
+        slicer.append("a", 0, 10, 1L, null, bytes("x"));
+        slicer.append("a", 0, 11, 1L, null, bytes("x"));
+        slicer.append("a", 0, 14, 1L, null, bytes("x"));
+        slicer.append("b", 3, 7, 1L, null, bytes("x"));
+        clock.set(11_000);
+        List<OffsetRange> ranges = slicer.cutIfDue().orElseThrow().manifest().ranges();
+        assertEquals(List.of(new OffsetRange("a", 0, 10, 15), new OffsetRange("b", 3, 7, 8)), ranges);
+    }
+
+    @Test
+    void partitionsKeyedRecordsByKeyHashAndUnkeyedRoundRobin() {
+        for (int i = 0; i < 400; i++) {
+            slicer.append("t", 0, i, i, bytes("key-" + (i % 20)), bytes("v" + i));
+        }
+        for (int i = 0; i < 8; i++) {
+            slicer.append("t", 1, i, i, null, bytes("n" + i));
+        }
+        clock.set(11_000);
+        SlicedBatch batch = slicer.cutIfDue().orElseThrow();
+        assertEquals(408, batch.manifest().records());
+
+        Map<String, Integer> partitionOfKey = new HashMap<>();
+        int[] unkeyed = new int[4];
+        for (int p = 0; p < 4; p++) {
+            for (Record r : Block.decode(batch.blocks().get(p))) {
+                if (r.keySize() < 0) {
+                    unkeyed[p]++;
+                    continue;
+                }
+                Integer before = partitionOfKey.put(r.keyAsString(), p);
+                assertTrue(before == null || before == p, "key " + r.keyAsString() + " split across partitions");
+            }
+            assertEquals(batch.manifest().recordsPerPartition().get(p), Block.decode(batch.blocks().get(p)).size());
+        }
+        assertEquals(20, partitionOfKey.size());
+        assertTrue(partitionOfKey.values().stream().distinct().count() > 1, "keys spread over partitions");
+        assertEquals(List.of(2, 2, 2, 2), List.of(unkeyed[0], unkeyed[1], unkeyed[2], unkeyed[3]), "round-robin");
+    }
+
+    @Test
+    void theSameKeyAlwaysLandsInTheSamePartitionAcrossBatches() {
+        slicer.append("t", 0, 0, 0, bytes("stable"), bytes("1"));
+        clock.set(11_000);
+        int first = partitionHolding(slicer.cutIfDue());
+        slicer.append("t", 0, 1, 0, bytes("stable"), bytes("2"));
+        clock.set(12_000);
+        assertEquals(first, partitionHolding(slicer.cutIfDue()));
+    }
+
+    private static int partitionHolding(Optional<SlicedBatch> batch) {
+        List<Integer> counts = batch.orElseThrow().manifest().recordsPerPartition();
+        for (int p = 0; p < counts.size(); p++) {
+            if (counts.get(p) == 1) {
+                return p;
+            }
+        }
+        throw new AssertionError("no partition holds the record: " + counts);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,84 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.store.BatchManifest;
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static io.sluice.scheduler.internal.TaskState.ABANDONED;
+import static io.sluice.scheduler.internal.TaskState.DEAD_LETTERING;
+import static io.sluice.scheduler.internal.TaskState.PENDING;
+import static io.sluice.scheduler.internal.TaskState.RUNNING;
+import static io.sluice.scheduler.internal.TaskState.SUCCEEDED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TaskLifecycleTest {
+
+    @Test
+    void legalTransitions() {
+        assertTrue(PENDING.canMoveTo(RUNNING));
+        assertTrue(PENDING.canMoveTo(SUCCEEDED), "an empty block succeeds without running");
+        assertTrue(RUNNING.canMoveTo(PENDING), "failed or lost: retry");
+        assertTrue(RUNNING.canMoveTo(RUNNING), "speculative copy");
+        assertTrue(RUNNING.canMoveTo(DEAD_LETTERING));
+        assertTrue(DEAD_LETTERING.canMoveTo(SUCCEEDED));
+        for (TaskState s : TaskState.values()) {
+            assertFalse(SUCCEEDED.canMoveTo(s), "SUCCEEDED is final");
+            assertFalse(ABANDONED.canMoveTo(s), "ABANDONED is final");
+        }
+        assertFalse(PENDING.canMoveTo(PENDING));
+        assertFalse(DEAD_LETTERING.canMoveTo(RUNNING));
+    }
+
+    @Test
+    void attemptsAreNumberedAndIllegalMovesAreRefused() {
+        TaskRun task = new TaskRun(new TaskId("p", 1000, 2), null);
+        TaskAttempt first = task.launch("r1", 10);
+        assertEquals(new TaskAttempt(new TaskId("p", 1000, 2), 1), first);
+        assertEquals("r1", task.runtimeOf(first));
+
+        task.drop(first);
+        task.countFailure("r1", "boom");
+        task.retryAt(500);
+        assertEquals(PENDING, task.state());
+        assertFalse(task.due(499));
+        assertTrue(task.due(500));
+
+        TaskAttempt second = task.launch("r2", 600);
+        assertEquals(2, second.attempt());
+        assertNull(task.runtimeOf(first), "the old attempt is no longer live");
+        assertEquals(10, task.firstDispatchedAt(), "processing start is the first dispatch");
+
+        task.drop(second);
+        task.succeeded(7, 700);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> task.moveTo(RUNNING));
+        assertTrue(e.getMessage().contains("SUCCEEDED to RUNNING"), e.getMessage());
+    }
+
+    @Test
+    void batchesCommitOnlyInOrder() {
+        CommitTracker tracker = new CommitTracker();
+        TaskRun a = new TaskRun(new TaskId("p", 1000, 0), null);
+        TaskRun b = new TaskRun(new TaskId("p", 2000, 0), null);
+        tracker.add(new CommitTracker.BatchRun(manifest(1000), List.of(a)));
+        tracker.add(new CommitTracker.BatchRun(manifest(2000), List.of(b)));
+        assertThrows(IllegalStateException.class, () -> tracker.add(new CommitTracker.BatchRun(manifest(1500), List.of())));
+
+        tracker.taskSucceeded(2000);
+        assertTrue(tracker.drainCommittable().isEmpty(), "batch 2000 done but 1000 is not");
+        tracker.taskSucceeded(1000);
+        List<CommitTracker.BatchRun> ready = tracker.drainCommittable();
+        assertEquals(List.of(1000L, 2000L), ready.stream().map(r -> r.manifest.batchTime()).toList());
+        assertEquals(0, tracker.size());
+    }
+
+    private static BatchManifest manifest(long time) {
+        return new BatchManifest("p", time, 0, time, List.of(), List.of(1));
+    }
+}
