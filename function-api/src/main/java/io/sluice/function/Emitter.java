@@ -5,9 +5,10 @@ import java.nio.charset.StandardCharsets;
 /**
  * Collects the output of one {@link BatchFunction#apply} call.
  *
- * <p>Output is buffered per attempt: it reaches the pipeline's sink only when {@code apply}
- * returns normally, and an attempt that fails or is abandoned leaves nothing behind (with the
- * exactly-once sink) or may be written again by a retry (with the at-least-once sink).
+ * <p>Records go to the pipeline's sink as they are emitted, and the attempt counts as done only
+ * once the sink has acknowledged all of them. An attempt that fails part-way may have written
+ * some records already: with the at-least-once Kafka sink a retry writes them again; a
+ * transactional sink aborts them with the attempt.
  * An emitter is used by one thread, the one running {@code apply}.
  */
 public interface Emitter {
