@@ -10,8 +10,8 @@ package io.sluice.function;
  * their output only through the {@link Emitter} and keep no state between calls that changes the
  * result.
  *
- * <p>Implementations need a public no-argument constructor. One instance is created per runtime
- * and function version; {@link #open} is called once before the first batch and {@link #close}
+ * <p>Implementations need a public no-argument constructor. One instance is created per runtime,
+ * pipeline and function version; {@link #open} is called once before the first batch and {@link #close}
  * when the runtime unloads the function. {@code apply} may be called concurrently from several
  * threads of one runtime, so an instance must be thread-safe (stateless functions are).
  *
@@ -32,7 +32,7 @@ public interface BatchFunction {
      * Processes one partition of one micro-batch.
      *
      * @param batch the records of this partition, in the order Sluice read them per source partition
-     * @param out where output records go; they are written to the pipeline's sink only if the call returns
+     * @param out where output records go; see {@link Emitter} for when they reach the sink
      * @throws Exception to fail this attempt; Sluice retries it, and after the last attempt the
      *     partition is handled as the pipeline's failure policy says
      */

@@ -221,9 +221,13 @@ final class Ingest implements AutoCloseable {
         if (c != null) {
             c.wakeup();
         }
-        thread.interrupt();
         try {
+            // wakeup() lets the consumer close cleanly; interrupting it mid-close leaves fetch sessions open
             thread.join(10_000);
+            if (thread.isAlive()) {
+                thread.interrupt();
+                thread.join(5_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

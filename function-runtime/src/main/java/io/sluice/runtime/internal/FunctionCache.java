@@ -1,0 +1,179 @@
+package io.sluice.runtime.internal;
+
+import io.sluice.core.loading.FunctionJars;
+import io.sluice.core.loading.InvalidFunctionException;
+import io.sluice.core.loading.LoadedFunction;
+import io.sluice.core.registry.Registry;
+import io.sluice.core.wire.WireMessage.FunctionRef;
+import io.sluice.function.BatchFunction;
+import io.sluice.function.FunctionContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opened function instances, one per (pipeline, function version, parameters), each in its own
+ * class loader. The jar is fetched from the registry and loaded once; {@code open} runs once.
+ * An instance nobody used for {@link #IDLE} is closed and its loader released. A failed load or
+ * open is not cached: the next task tries again, since the cause may have been transient.
+ */
+final class FunctionCache implements AutoCloseable {
+
+    static final Duration IDLE = Duration.ofMinutes(5);
+    private static final Logger log = LoggerFactory.getLogger(FunctionCache.class);
+
+    private final String runtimeName;
+    private final Map<Key, Entry> entries = new HashMap<>();
+
+    FunctionCache(String runtimeName) {
+        this.runtimeName = runtimeName;
+    }
+
+    private record Key(String pipeline, FunctionRef ref, Map<String, String> parameters) {
+    }
+
+    /** A loaded, opened function; hand it back with {@link #release}. */
+    static final class Entry {
+        private final Key key;
+        private final LoadedFunction loaded;
+        private final BatchFunction function;
+        private int inUse;
+        private long lastUsed;
+
+        private Entry(Key key, LoadedFunction loaded, BatchFunction function) {
+            this.key = key;
+            this.loaded = loaded;
+            this.function = function;
+        }
+
+        BatchFunction function() {
+            return function;
+        }
+
+        ClassLoader classLoader() {
+            return loaded.classLoader();
+        }
+    }
+
+    /**
+     * @return the opened function, loading and opening it first if needed
+     * @throws InvalidFunctionException if the jar or class cannot be loaded
+     * @throws FunctionOpenException    if the function's {@code open} throws
+     */
+    Entry acquire(Registry registry, String pipeline, FunctionRef ref, Map<String, String> parameters)
+            throws InvalidFunctionException, FunctionOpenException {
+        Key key = new Key(pipeline, ref, parameters);
+        synchronized (this) {
+            evictIdle(System.nanoTime());
+            Entry entry = entries.get(key);
+            if (entry != null) {
+                entry.inUse++;
+                return entry;
+            }
+        }
+        // Loading and opening happen outside the lock; if two slots race, one instance is kept.
+        Entry created = load(registry, key);
+        Entry existing;
+        synchronized (this) {
+            existing = entries.putIfAbsent(key, created);
+            if (existing == null) {
+                created.inUse++;
+                log.info("Loaded {} for pipeline {} ({})", ref, pipeline, ref.className());
+                return created;
+            }
+            existing.inUse++;
+        }
+        closeQuietly(created);
+        return existing;
+    }
+
+    synchronized void release(Entry entry) {
+        entry.inUse--;
+        entry.lastUsed = System.nanoTime();
+    }
+
+    private Entry load(Registry registry, Key key) throws InvalidFunctionException, FunctionOpenException {
+        byte[] jar = registry.jar(key.ref().name(), key.ref().version());
+        LoadedFunction loaded = FunctionJars.load(jar, key.ref().className(), BatchFunction.class.getClassLoader());
+        BatchFunction function;
+        try {
+            function = loaded.newInstance();
+            Thread thread = Thread.currentThread();
+            ClassLoader previous = thread.getContextClassLoader();
+            thread.setContextClassLoader(loaded.classLoader());
+            try {
+                function.open(new Context(key.ref(), key.pipeline(), runtimeName, key.parameters()));
+            } finally {
+                thread.setContextClassLoader(previous);
+            }
+        } catch (InvalidFunctionException e) {
+            loaded.close();
+            throw e;
+        } catch (Exception e) {
+            loaded.close();
+            throw new FunctionOpenException(e);
+        }
+        return new Entry(key, loaded, function);
+    }
+
+    private void evictIdle(long now) {
+        List<Entry> idle = new ArrayList<>();
+        entries.values().removeIf(e -> {
+            boolean evict = e.inUse == 0 && now - e.lastUsed > IDLE.toNanos();
+            if (evict) {
+                idle.add(e);
+            }
+            return evict;
+        });
+        idle.forEach(e -> {
+            log.info("Unloading idle {} of pipeline {}", e.key.ref(), e.key.pipeline());
+            closeQuietly(e);
+        });
+    }
+
+    @Override
+    public synchronized void close() {
+        entries.values().forEach(FunctionCache::closeQuietly);
+        entries.clear();
+    }
+
+    private static void closeQuietly(Entry entry) {
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(entry.loaded.classLoader());
+        try {
+            entry.function.close();
+        } catch (Exception | LinkageError e) {
+            log.warn("{} threw from close(): {}", entry.key.ref(), e.toString());
+        } finally {
+            thread.setContextClassLoader(previous);
+            entry.loaded.close();
+        }
+    }
+
+    /** The function's {@code open} threw; the cause is the function's exception. */
+    static final class FunctionOpenException extends Exception {
+        FunctionOpenException(Throwable cause) {
+            super(cause);
+        }
+    }
+
+    private record Context(FunctionRef ref, String pipeline, String runtimeId, Map<String, String> parameters)
+            implements FunctionContext {
+
+        @Override
+        public String functionName() {
+            return ref.name();
+        }
+
+        @Override
+        public int functionVersion() {
+            return ref.version();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.sluice.runtime.internal;
+
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.function.Emitter;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+
+/**
+ * The at-least-once Kafka sink: one idempotent producer per runtime, shared by all slots.
+ *
+ * <p>Each attempt writes through its own {@link AttemptOutput}, which counts its unacknowledged
+ * sends, so an attempt waits for its own records only, never for another slot's. An attempt is
+ * done when all its records are acknowledged; if it fails or is cancelled part-way, what it wrote
+ * stays written and a retry writes it again.
+ */
+final class KafkaSink implements AutoCloseable {
+
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    KafkaSink(String bootstrap, String clientId) {
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.CLIENT_ID_CONFIG, clientId,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000,
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class));
+    }
+
+    AttemptOutput open(TaskAttempt attempt, String topic) {
+        return new AttemptOutput(attempt, topic);
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+
+    /** One attempt's emitter. Used by the slot thread that runs the attempt; acks arrive on the producer's thread. */
+    final class AttemptOutput implements Emitter, Callback {
+
+        private final TaskAttempt attempt;
+        private final String topic;
+        private long sent;
+        private long pending;
+        private Exception error;
+        private volatile boolean cancelled;
+
+        private AttemptOutput(TaskAttempt attempt, String topic) {
+            this.attempt = attempt;
+            this.topic = topic;
+        }
+
+        @Override
+        public void emit(byte[] key, byte[] value) {
+            if (cancelled) {
+                throw new CancellationException(attempt + " was cancelled");
+            }
+            synchronized (this) {
+                if (error != null) {
+                    throw new SinkException("writing to " + topic + " failed: " + error.getMessage(), error);
+                }
+                pending++;
+            }
+            sent++;
+            producer.send(new ProducerRecord<>(topic, key, value), this);
+        }
+
+        @Override
+        public synchronized void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null && error == null) {
+                error = exception;
+            }
+            if (--pending == 0 || error != null) {
+                notifyAll();
+            }
+        }
+
+        void cancel() {
+            cancelled = true;
+        }
+
+        /** @return how many records this attempt emitted */
+        long sent() {
+            return sent;
+        }
+
+        /**
+         * Waits until every record of this attempt is acknowledged.
+         *
+         * @throws SinkException if a write failed or the wait timed out
+         */
+        synchronized void awaitAcknowledged(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (pending > 0 && error == null) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new SinkException(pending + " record(s) to " + topic + " not acknowledged within "
+                            + timeout.toSeconds() + " s", null);
+                }
+                wait(Math.max(1, left / 1_000_000));
+            }
+            if (error != null) {
+                throw new SinkException("writing to " + topic + " failed: " + error.getMessage(), error);
+            }
+        }
+    }
+
+    /** The sink could not write; a platform failure, not the function's. */
+    static final class SinkException extends RuntimeException {
+        SinkException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}

@@ -1,0 +1,287 @@
+package io.sluice.runtime.internal;
+
+import io.sluice.core.cluster.ClusterSettings;
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.encoding.MalformedDataException;
+import io.sluice.core.wire.WireCodec;
+import io.sluice.core.wire.WireMessage;
+import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.Heartbeat;
+import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.Refused;
+import io.sluice.core.wire.WireMessage.RunTask;
+import io.sluice.core.wire.WireMessage.Welcome;
+import io.sluice.runtime.RuntimeConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One runtime: the WebSocket link to the scheduler, heartbeats, reconnects, and the slots.
+ *
+ * <p>Socket handling runs on one Vert.x event loop and only decodes, posts to the slots and
+ * encodes. Everything that can block (joining the cluster, creating the Kafka producer, user
+ * code) runs on other threads.
+ *
+ * <p>When the link drops, the scheduler treats this runtime as lost and re-runs its attempts
+ * elsewhere, so the runtime cancels them too and reconnects as a new runtime.
+ */
+public final class RuntimeEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeEngine.class);
+
+    private final RuntimeConfig config;
+    private final Vertx vertx;
+    private final SluiceNode sharedNode;
+    private final CompletableFuture<Services> services = new CompletableFuture<>();
+    private final TaskRunner tasks;
+    private final WebSocketClient client;
+    private final CountDownLatch welcomed = new CountDownLatch(1);
+    private volatile WebSocket socket;
+    private volatile boolean closing;
+    private volatile String refusal;
+    private volatile String runtimeId;
+    private final AtomicBoolean preparing = new AtomicBoolean();
+    private SluiceNode ownNode;
+    private KafkaSink sink;
+    private long heartbeatTimer;
+    private long reconnectDelayMs;
+
+    /**
+     * @param config     how to connect
+     * @param vertx      the Vert.x instance to run the link on
+     * @param sharedNode the node to read blocks and jars from when the runtime shares the
+     *                   scheduler's JVM, or {@code null} to join the scheduler's cluster
+     */
+    public RuntimeEngine(RuntimeConfig config, Vertx vertx, SluiceNode sharedNode) {
+        this.config = config;
+        this.vertx = vertx;
+        this.sharedNode = sharedNode;
+        this.tasks = new TaskRunner(config.name(), config.slots(), services, this::send);
+        this.client = vertx.createWebSocketClient(new WebSocketClientOptions()
+                .setMaxMessageSize(16 * 1024 * 1024)
+                .setConnectTimeout(5_000));
+        this.reconnectDelayMs = config.reconnectDelay().toMillis();
+    }
+
+    /** Connects, and keeps reconnecting until closed. */
+    public void start() {
+        heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
+        connect();
+    }
+
+    /**
+     * @return true once the scheduler has welcomed this runtime and its services are ready
+     * @throws IllegalStateException if the scheduler refused this runtime
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        if (!welcomed.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            return false;
+        }
+        try {
+            services.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("runtime " + config.name() + " cannot work: " + e.getCause().getMessage(), e.getCause());
+        } catch (java.util.concurrent.TimeoutException e) {
+            return false;
+        }
+    }
+
+    /** @return the reason the scheduler refused this runtime, or {@code null} */
+    public String refusal() {
+        return refusal;
+    }
+
+    public long tasksCompleted() {
+        return tasks.completed();
+    }
+
+    public long tasksFailed() {
+        return tasks.failed();
+    }
+
+    /** @return the id the scheduler gave this runtime on its current connection, or {@code null} */
+    public String runtimeId() {
+        return runtimeId;
+    }
+
+    private void connect() {
+        if (closing) {
+            return;
+        }
+        WebSocketConnectOptions options = new WebSocketConnectOptions()
+                .setHost(config.schedulerUri().getHost())
+                .setPort(config.schedulerUri().getPort())
+                .setURI(config.schedulerUri().getRawPath() == null || config.schedulerUri().getRawPath().isEmpty()
+                        ? "/runtime" : config.schedulerUri().getRawPath());
+        client.connect(options).onComplete(ar -> {
+            if (ar.failed()) {
+                log.debug("Runtime {} cannot reach {}: {}", config.name(), config.schedulerUri(), ar.cause().toString());
+                scheduleReconnect();
+                return;
+            }
+            WebSocket ws = ar.result();
+            if (closing) {
+                ws.close();
+                return;
+            }
+            socket = ws;
+            reconnectDelayMs = config.reconnectDelay().toMillis();
+            ws.binaryMessageHandler(this::received);
+            ws.closeHandler(v -> disconnected(ws));
+            ws.exceptionHandler(e -> log.debug("Runtime {} socket error: {}", config.name(), e.toString()));
+            ws.writeBinaryMessage(Buffer.buffer(WireCodec.encode(new Hello(WireMessage.PROTOCOL, config.name(), config.slots()))));
+        });
+    }
+
+    private void received(Buffer frame) {
+        WireMessage message;
+        try {
+            message = WireCodec.decode(frame.getBytes());
+        } catch (MalformedDataException e) {
+            log.error("Runtime {} got an unreadable message from the scheduler: {}", config.name(), e.getMessage());
+            return;
+        }
+        if (message instanceof RunTask m) {
+            tasks.run(m);
+        } else if (message instanceof CancelTask m) {
+            tasks.cancel(m.attempt());
+        } else if (message instanceof Welcome m) {
+            welcome(m);
+        } else if (message instanceof Refused m) {
+            refusal = m.reason();
+            log.error("Scheduler refused runtime {}: {}", config.name(), m.reason());
+        } else {
+            log.warn("Runtime {} ignores unexpected {}", config.name(), message.getClass().getSimpleName());
+        }
+    }
+
+    private void welcome(Welcome welcome) {
+        runtimeId = welcome.runtimeId();
+        log.info("Runtime {} connected to {} as {} with {} slot(s)", config.name(), config.schedulerUri(),
+                welcome.runtimeId(), config.slots());
+        if (preparing.compareAndSet(false, true)) {
+            // Joining the cluster and creating a producer block: not on the event loop.
+            Thread starter = new Thread(() -> prepare(welcome), "sluice-runtime-start-" + config.name());
+            starter.setDaemon(true);
+            starter.start();
+        }
+        welcomed.countDown();
+    }
+
+    private void prepare(Welcome welcome) {
+        try {
+            KafkaSink newSink;
+            synchronized (this) {
+                if (closing) {
+                    return;
+                }
+                sink = newSink = new KafkaSink(welcome.kafkaBootstrap(), "sluice-runtime-" + config.name());
+            }
+            SluiceNode node = sharedNode;
+            if (node == null) {
+                if (welcome.clusterName().isEmpty()) {
+                    throw new IllegalStateException("the scheduler keeps its batches in a local store, which a runtime in "
+                            + "another process cannot read; start the scheduler clustered (with a cluster name and hosts)");
+                }
+                ClusterSettings settings = ClusterSettings.member(welcome.clusterName(), config.bindAddress(),
+                        freePort(config.bindAddress()), welcome.clusterHosts());
+                node = SluiceNode.clustered(settings);
+                synchronized (this) {
+                    if (closing) {
+                        node.close();
+                        return;
+                    }
+                    ownNode = node;
+                }
+            }
+            services.complete(new Services(node.batchStore(), node.registry(), newSink));
+        } catch (RuntimeException e) {
+            log.error("Runtime {} cannot start: {}", config.name(), e.getMessage());
+            services.completeExceptionally(e);
+        }
+    }
+
+    private void send(WireMessage message) {
+        WebSocket ws = socket;
+        if (ws == null || ws.isClosed()) {
+            return; // the scheduler has given up on this connection's attempts already
+        }
+        Buffer frame = Buffer.buffer(WireCodec.encode(message));
+        vertx.runOnContext(v -> ws.writeBinaryMessage(frame));
+    }
+
+    private void heartbeat() {
+        if (socket != null && runtimeId != null) {
+            send(new Heartbeat(tasks.running()));
+        }
+    }
+
+    private void disconnected(WebSocket ws) {
+        if (socket != ws) {
+            return;
+        }
+        socket = null;
+        runtimeId = null;
+        tasks.cancelAll();
+        if (!closing) {
+            log.warn("Runtime {} lost its scheduler at {}; reconnecting", config.name(), config.schedulerUri());
+            scheduleReconnect();
+        }
+    }
+
+    private void scheduleReconnect() {
+        if (closing) {
+            return;
+        }
+        long delay = reconnectDelayMs;
+        reconnectDelayMs = Math.min(reconnectDelayMs * 2, config.reconnectDelay().toMillis() * 10);
+        vertx.setTimer(delay, id -> connect());
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        vertx.cancelTimer(heartbeatTimer);
+        WebSocket ws = socket;
+        socket = null;
+        if (ws != null) {
+            ws.close();
+        }
+        tasks.close();
+        client.close();
+        synchronized (this) {
+            if (sink != null) {
+                sink.close();
+            }
+            if (ownNode != null) {
+                ownNode.close();
+            }
+        }
+    }
+
+    private static int freePort(String address) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(address))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port on " + address, e);
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.sluice.scheduler.it;
+
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.runtime.FunctionRuntime;
+import io.sluice.runtime.RuntimeConfig;
+import io.sluice.scheduler.Scheduler;
+import io.sluice.scheduler.SchedulerConfig;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Acceptance 3 of the engine: tasks go to whichever runtime is free. One runtime sleeps on every
+ * task; the other must end up with clearly more of them, and every batch must still complete.
+ */
+class LoadBalancingIT {
+
+    @Test
+    void theFastRuntimeTakesMoreTasksAndEveryBatchCompletes() throws Exception {
+        EmbeddedKafkaBroker kafka = EngineFixture.broker();
+        Vertx vertx = Vertx.vertx();
+        try (SluiceNode node = SluiceNode.local();
+             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
+             FunctionRuntime fast = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "fast", 1), node, vertx);
+             FunctionRuntime slow = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "slow", 1), node, vertx)) {
+            assertTrue(fast.awaitReady(Duration.ofSeconds(30)) && slow.awaitReady(Duration.ofSeconds(30)));
+
+            String input = EngineFixture.unique("events");
+            String output = EngineFixture.unique("passed");
+            String pipeline = EngineFixture.unique("balanced");
+            kafka.createTopic(input, 4);
+            scheduler.registerFunction("slow-on-runtime", EngineFixture.SLOW_ON_RUNTIME, EngineFixture.testFunctionsJar());
+            scheduler.createPipeline(pipeline, "slow-on-runtime", List.of(input), output, Duration.ofMillis(250), 4,
+                    Map.of("slow.runtime", "slow", "sleep.ms", "300"));
+
+            WordCorpus corpus = new WordCorpus(3);
+            for (int wave = 0; wave < 12; wave++) {
+                corpus.produce(kafka.bootstrapServers(), input, 500);
+                Thread.sleep(250);
+            }
+
+            KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
+            Await.until(Duration.ofSeconds(90), () -> checks.committedToEnd("sluice." + pipeline, input),
+                    () -> "every batch completes; progress: " + scheduler.progress(pipeline));
+            PipelineProgress progress = scheduler.progress(pipeline).orElseThrow();
+            assertEquals(corpus.produced(), progress.records());
+            assertEquals(corpus.produced(), checks.readAll(output).size(), "every record passed through once");
+
+            long fastTasks = EngineFixture.tasksCompletedBy(scheduler, "fast");
+            long slowTasks = EngineFixture.tasksCompletedBy(scheduler, "slow");
+            assertTrue(slowTasks > 0, "the slow runtime still gets work when it is free");
+            assertTrue(fastTasks >= 2 * slowTasks, "fast ran " + fastTasks + " tasks, slow " + slowTasks);
+        } finally {
+            vertx.close();
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sluice.scheduler.it;
+
+import io.sluice.runtime.RuntimeMain;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** A function runtime in its own JVM, started from this JVM's class path; its output goes to a file under target/. */
+final class RuntimeProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final Path log;
+
+    private RuntimeProcess(String name, Process process, Path log) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+    }
+
+    static RuntimeProcess start(String name, String schedulerUri, int slots) {
+        Path logFile = Path.of("target", "runtime-processes", name + ".log");
+        try {
+            Files.createDirectories(logFile.getParent());
+            String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"),
+                    RuntimeMain.class.getName(), "--scheduler", schedulerUri, "--slots", Integer.toString(slots),
+                    "--name", name))
+                    .redirectErrorStream(true)
+                    .redirectOutput(logFile.toFile());
+            builder.environment().remove("JAVA_TOOL_OPTIONS");
+            return new RuntimeProcess(name, builder.start(), logFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start runtime process " + name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Kills the process with SIGKILL: no shutdown hook runs, no goodbye reaches the scheduler. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** @return the last lines the process printed, for failure messages */
+    String tail() {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join(File.separator.equals("/") ? "\n" : "\r\n",
+                    lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sluice.scheduler.it;
+
+import io.sluice.core.cluster.ClusterSettings;
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.status.RuntimeInfo;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.scheduler.Scheduler;
+import io.sluice.scheduler.SchedulerConfig;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Acceptance 2 of the engine: the scheduler in this JVM, two runtimes in their own JVMs that join
+ * its Infinispan cluster as zero-capacity members and read blocks from it.
+ */
+@Tag("slow")
+class RuntimeProcessesIT {
+
+    private static final int RECORDS = 100_000;
+
+    @Test
+    void twoRuntimeProcessesShareTheWorkAndEveryWordIsCountedOnce() throws Exception {
+        EmbeddedKafkaBroker kafka = EngineFixture.broker();
+        String cluster = EngineFixture.unique("cluster");
+        int clusterPort = freePort();
+        ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", clusterPort,
+                List.of("127.0.0.1[" + clusterPort + "]"), false);
+        try (SluiceNode node = SluiceNode.clustered(settings);
+             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
+                     .withCluster(cluster, settings.initialHosts()), node);
+             RuntimeProcess a = RuntimeProcess.start("process-a", scheduler.runtimeUri(), 2);
+             RuntimeProcess b = RuntimeProcess.start("process-b", scheduler.runtimeUri(), 2)) {
+
+            Await.until(Duration.ofSeconds(60), () -> scheduler.runtimes().size() == 2,
+                    () -> "both runtime processes connect; a:\n" + a.tail() + "\nb:\n" + b.tail());
+            Await.until(Duration.ofSeconds(60), () -> node.members() == 3,
+                    () -> "both runtime processes join the cluster, members: " + node.members());
+
+            String input = EngineFixture.unique("words");
+            String output = EngineFixture.unique("counts");
+            String pipeline = EngineFixture.unique("wordcount");
+            kafka.createTopic(input, 8);
+            scheduler.registerFunction("wordcount", EngineFixture.WORD_COUNT, EngineFixture.examplesJar());
+            scheduler.createPipeline(pipeline, "wordcount", List.of(input), output, Duration.ofSeconds(1), 8, Map.of());
+
+            WordCorpus corpus = new WordCorpus(7);
+            for (int wave = 0; wave < 5; wave++) {
+                corpus.produce(kafka.bootstrapServers(), input, RECORDS / 5);
+                Thread.sleep(700);
+            }
+
+            KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
+            Await.until(Duration.ofSeconds(120), () -> checks.committedToEnd("sluice." + pipeline, input),
+                    () -> "offsets reach the end of the input; progress: " + scheduler.progress(pipeline)
+                            + "\na:\n" + a.tail() + "\nb:\n" + b.tail());
+            assertEquals(corpus.expectedCounts(), KafkaChecks.sumCounts(checks.readAll(output)));
+
+            List<RuntimeInfo> runtimes = scheduler.runtimes();
+            assertTrue(a.isAlive() && b.isAlive());
+            assertEquals(List.of("process-a", "process-b"), runtimes.stream().map(RuntimeInfo::name).sorted().toList());
+            for (RuntimeInfo runtime : runtimes) {
+                assertTrue(runtime.completed() > 0, runtime.name() + " ran tasks: " + runtimes);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
