@@ -1,0 +1,43 @@
+package io.sluice.gateway;
+
+import java.util.Objects;
+
+/**
+ * Where the gateway listens and what it accepts.
+ *
+ * @param host           the address to bind, {@code 127.0.0.1} by default; {@code 0.0.0.0} to serve other machines
+ * @param port           the HTTP port, 8080 by default; 0 picks a free one
+ * @param maxUploadBytes the largest request body accepted, 64 MiB by default; larger uploads get 413
+ * @param kafkaBootstrap the Kafka cluster pipelines read, used to refuse pipelines on missing input topics
+ */
+public record GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap) {
+
+    public static final int DEFAULT_PORT = 8080;
+    public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
+
+    public GatewayConfig {
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, was " + port);
+        }
+        if (maxUploadBytes < 1024) {
+            throw new IllegalArgumentException("the upload limit must be at least 1 KiB, was " + maxUploadBytes);
+        }
+    }
+
+    /** @return 127.0.0.1:8080 with a 64 MiB upload limit */
+    public static GatewayConfig defaults(String kafkaBootstrap) {
+        return new GatewayConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_UPLOAD, kafkaBootstrap);
+    }
+
+    /** @return the same configuration on another port */
+    public GatewayConfig withPort(int newPort) {
+        return new GatewayConfig(host, newPort, maxUploadBytes, kafkaBootstrap);
+    }
+
+    /** @return the same configuration with another upload limit */
+    public GatewayConfig withMaxUploadBytes(long limit) {
+        return new GatewayConfig(host, port, limit, kafkaBootstrap);
+    }
+}

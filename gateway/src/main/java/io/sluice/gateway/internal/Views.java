@@ -1,0 +1,93 @@
+package io.sluice.gateway.internal;
+
+import io.sluice.core.registry.Durations;
+import io.sluice.core.registry.FunctionSpec;
+import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.status.BatchInfo;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.core.status.RuntimeInfo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/** The JSON shapes of the API, as {@code openapi.yaml} describes them. */
+final class Views {
+
+    private Views() {
+    }
+
+    static JsonObject function(FunctionSpec f) {
+        return new JsonObject()
+                .put("name", f.name())
+                .put("version", f.version())
+                .put("class", f.className())
+                .put("sha256", f.sha256())
+                .put("size", f.jarSize())
+                .put("createdAt", f.createdAt());
+    }
+
+    static JsonObject functionWithVersions(FunctionSpec latest, List<FunctionSpec> versions) {
+        JsonArray all = new JsonArray();
+        versions.forEach(v -> all.add(function(v)));
+        return function(latest).put("versions", all);
+    }
+
+    static JsonObject pipeline(PipelineSpec p) {
+        return new JsonObject()
+                .put("name", p.name())
+                .put("function", p.function())
+                .put("functionVersion", p.functionVersion())
+                .put("inputs", new JsonArray(p.inputTopics()))
+                .put("output", p.outputTopic())
+                .put("deadLetterTopic", "sluice.dlq." + p.name())
+                .put("batchInterval", Durations.format(p.batchInterval()))
+                .put("partitions", p.partitions())
+                .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(p.parameters())))
+                .put("state", p.state().name())
+                .put("createdAt", p.createdAt());
+    }
+
+    static JsonObject pipelineDetail(PipelineSpec p, PipelineProgress progress, List<RuntimeInfo> runtimes) {
+        JsonArray recent = new JsonArray();
+        // newest first: what a person looking at status wants to see
+        List<BatchInfo> batches = progress.recent();
+        for (int i = batches.size() - 1; i >= 0; i--) {
+            recent.add(batch(batches.get(i)));
+        }
+        JsonArray rts = new JsonArray();
+        runtimes.forEach(r -> rts.add(runtime(r)));
+        return pipeline(p)
+                .put("progress", new JsonObject()
+                        .put("batches", progress.batches())
+                        .put("records", progress.records())
+                        .put("outputRecords", progress.outputRecords())
+                        .put("pendingBatches", progress.pendingBatches())
+                        .put("lastError", progress.lastError())
+                        .put("recentBatches", recent))
+                .put("runtimes", rts);
+    }
+
+    static JsonObject batch(BatchInfo b) {
+        return new JsonObject()
+                .put("batchTime", b.batchTime())
+                .put("records", b.records())
+                .put("outputRecords", b.outputRecords())
+                .put("partitions", b.partitions())
+                .put("attempts", b.attempts())
+                .put("schedulingDelayMs", b.schedulingDelay().toMillis())
+                .put("processingTimeMs", b.processingTime().toMillis())
+                .put("totalDelayMs", b.totalDelay().toMillis());
+    }
+
+    static JsonObject runtime(RuntimeInfo r) {
+        return new JsonObject()
+                .put("id", r.id())
+                .put("name", r.name())
+                .put("slots", r.slots())
+                .put("running", r.running())
+                .put("completed", r.completed())
+                .put("failed", r.failed())
+                .put("connectedAt", r.connectedAt());
+    }
+}

@@ -1,0 +1,143 @@
+package io.sluice.gateway;
+
+import io.sluice.kafka.embedded.SharedKafka;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every kind of client mistake gets the right 4xx and a one-line reason, and changes nothing.
+ */
+class BadRequestsIT {
+
+    private static final long LIMIT = 1024 * 1024;
+    private static GatewayFixture fx;
+    private static String input;
+    private static String function;
+    private static String pipeline;
+
+    @BeforeAll
+    static void start() {
+        fx = new GatewayFixture(LIMIT);
+        input = GatewayFixture.unique("in");
+        SharedKafka.broker().createTopic(input, 1);
+        function = GatewayFixture.unique("fn");
+        pipeline = GatewayFixture.unique("p");
+        assertEquals(201, fx.postJar(function, "io.sluice.testfunctions.Passthrough", GatewayFixture.testFunctionsJar()).status());
+        assertEquals(201, fx.postJson("/v1/pipelines", pipelineJson(pipeline, function, input, "out-" + input)).status());
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    private static String pipelineJson(String name, String fn, String in, String out) {
+        return "{\"name\":\"" + name + "\",\"function\":\"" + fn + "\",\"inputs\":[\"" + in + "\"],\"output\":\"" + out + "\"}";
+    }
+
+    private record Case(String what, int status, String reason, GatewayFixture.Response response) {
+    }
+
+    @Test
+    void eachMistakeGetsItsStatusAndReasonAndTheRegistryIsUnchanged() {
+        String functionsBefore = fx.get("/v1/functions").body();
+        String pipelinesBefore = fx.get("/v1/pipelines").body();
+        byte[] tests = GatewayFixture.testFunctionsJar();
+        String json = "application/json";
+        List<Case> cases = new ArrayList<>();
+
+        cases.add(new Case("malformed JSON", 400, "not valid JSON",
+                fx.postJson("/v1/pipelines", "{\"name\": \"x\",")));
+        cases.add(new Case("JSON that is not an object", 400, "must be a JSON object",
+                fx.postJson("/v1/pipelines", "[1, 2]")));
+        cases.add(new Case("empty pipeline body", 400, "body is empty",
+                fx.send("POST", "/v1/pipelines", json, new byte[0])));
+        cases.add(new Case("missing name", 400, "missing field 'name'",
+                fx.postJson("/v1/pipelines", "{\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\"}")));
+        cases.add(new Case("missing inputs", 400, "missing field 'inputs'",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"output\":\"b\"}")));
+        cases.add(new Case("partitions of the wrong type", 400, "'partitions' must be a whole number",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"partitions\":\"8\"}")));
+        cases.add(new Case("unreadable interval", 400, "'fast' is not a duration",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"batchInterval\":\"fast\"}")));
+        cases.add(new Case("interval out of range", 400, "out of range",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"batchInterval\":\"10ms\"}")));
+        cases.add(new Case("zero partitions", 400, "partitions must be 1 to 1024",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"partitions\":0}")));
+        cases.add(new Case("misspelt field", 400, "unknown field 'partition'",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"partition\":2}")));
+        cases.add(new Case("output is an input", 400, "is also an input",
+                fx.postJson("/v1/pipelines", pipelineJson("n", function, input, input))));
+        cases.add(new Case("invalid pipeline name", 400, "pipeline name 'no spaces'",
+                fx.postJson("/v1/pipelines", pipelineJson("no spaces", function, input, "o"))));
+        cases.add(new Case("pipeline as text", 415, "send the pipeline as application/json",
+                fx.send("POST", "/v1/pipelines", "text/plain", pipelineJson("n", function, input, "o").getBytes(StandardCharsets.UTF_8))));
+        cases.add(new Case("unknown function", 422, "no function named 'nope'",
+                fx.postJson("/v1/pipelines", pipelineJson("n", "nope", input, "o"))));
+        cases.add(new Case("unknown input topic", 422, "[no-such-topic] do not exist",
+                fx.postJson("/v1/pipelines", pipelineJson("n", function, "no-such-topic", "o"))));
+        cases.add(new Case("duplicate pipeline", 409, "already exists",
+                fx.postJson("/v1/pipelines", pipelineJson(pipeline, function, input, "o"))));
+
+        cases.add(new Case("upload that is not a jar", 422, "not a jar",
+                fx.postJar("f2", "a.B", "hello, not a jar".getBytes(StandardCharsets.UTF_8))));
+        cases.add(new Case("class not in the jar", 422, "class com.acme.Missing",
+                fx.postJar("f2", "com.acme.Missing", tests)));
+        cases.add(new Case("class that is not a function", 422, "does not implement io.sluice.function.BatchFunction",
+                fx.postJar("f2", "io.sluice.testfunctions.NotABatchFunction", tests)));
+        cases.add(new Case("abstract class", 422, "is abstract",
+                fx.postJar("f2", "io.sluice.testfunctions.AbstractFunction", tests)));
+        cases.add(new Case("no no-arg constructor", 422, "no public no-argument constructor",
+                fx.postJar("f2", "io.sluice.testfunctions.NoNoArgConstructor", tests)));
+        cases.add(new Case("upload over the limit", 413, "larger than the gateway's limit of 1 MiB",
+                fx.postJar("f2", "a.B", new byte[(int) (2 * LIMIT)])));
+        cases.add(new Case("upload as text", 415, "send the jar as application/java-archive",
+                fx.send("POST", "/v1/functions?name=f2&class=a.B", "text/plain", tests)));
+        cases.add(new Case("upload without a name", 400, "missing 'name'",
+                fx.send("POST", "/v1/functions?class=a.B", "application/java-archive", tests)));
+        cases.add(new Case("upload with a bad class name", 400, "is not a Java class name",
+                fx.postJar("f2", "not-a-class", tests)));
+        cases.add(new Case("empty upload", 400, "body is empty",
+                fx.postJar("f2", "a.B", new byte[0])));
+        cases.add(new Case("multipart without a jar part", 400, "no file part named 'jar'",
+                fx.send("POST", "/v1/functions", "multipart/form-data; boundary=b",
+                        "--b\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nf2\r\n--b--\r\n".getBytes(StandardCharsets.UTF_8))));
+
+        cases.add(new Case("unknown function by name", 404, "no function named 'ghost'", fx.get("/v1/functions/ghost")));
+        cases.add(new Case("deleting a function in use", 409, "is used by pipeline",
+                fx.send("DELETE", "/v1/functions/" + function, null, null)));
+        cases.add(new Case("stopping an unknown pipeline", 404, "no pipeline named 'ghost'",
+                fx.send("POST", "/v1/pipelines/ghost/stop", null, null)));
+        cases.add(new Case("unknown route", 404, "no such resource: GET /v2/things", fx.get("/v2/things")));
+        cases.add(new Case("wrong method", 405, "PUT is not allowed on /v1/functions",
+                fx.send("PUT", "/v1/functions", json, "{}".getBytes(StandardCharsets.UTF_8))));
+
+        List<String> wrong = new ArrayList<>();
+        for (Case c : cases) {
+            GatewayFixture.Response r = c.response();
+            String error = null;
+            try {
+                error = new JsonObject(r.body()).getString("error");
+            } catch (RuntimeException e) {
+                // not JSON: reported below
+            }
+            if (r.status() != c.status() || error == null || !error.contains(c.reason()) || error.contains("\n")) {
+                wrong.add(c.what() + ": expected " + c.status() + " with '" + c.reason() + "', got " + r.status() + " " + r.body());
+            }
+        }
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        assertTrue(cases.size() >= 15);
+
+        assertEquals(functionsBefore, fx.get("/v1/functions").body(), "functions unchanged");
+        assertEquals(pipelinesBefore, fx.get("/v1/pipelines").body(), "pipelines unchanged");
+    }
+}

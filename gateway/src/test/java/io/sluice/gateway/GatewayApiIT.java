@@ -1,0 +1,120 @@
+package io.sluice.gateway;
+
+import io.sluice.kafka.embedded.SharedKafka;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class GatewayApiIT {
+
+    private static GatewayFixture fx;
+
+    @BeforeAll
+    static void start() {
+        fx = new GatewayFixture(GatewayConfig.DEFAULT_MAX_UPLOAD);
+    }
+
+    @AfterAll
+    static void stop() {
+        fx.close();
+    }
+
+    @Test
+    void functionAndPipelineLifecycle() {
+        String fn = GatewayFixture.unique("grep");
+        GatewayFixture.Response created = fx.postJar(fn, "io.sluice.examples.Grep", GatewayFixture.examplesJar());
+        assertEquals(201, created.status(), created.body());
+        JsonObject v1 = new JsonObject(created.body());
+        assertEquals(1, v1.getInteger("version"));
+        assertEquals(64, v1.getString("sha256").length());
+
+        // a second upload, as multipart, is version 2
+        GatewayFixture.Response second = fx.send("POST", "/v1/functions", "multipart/form-data; boundary=XyZ",
+                multipart("XyZ", fn, "io.sluice.examples.Grep", GatewayFixture.examplesJar()));
+        assertEquals(201, second.status(), second.body());
+        assertEquals(2, new JsonObject(second.body()).getInteger("version"));
+
+        JsonObject detail = new JsonObject(fx.get("/v1/functions/" + fn).body());
+        assertEquals(2, detail.getJsonArray("versions").size());
+        assertTrue(fx.get("/v1/functions").body().contains("\"" + fn + "\""));
+
+        String input = GatewayFixture.unique("in");
+        SharedKafka.broker().createTopic(input, 2);
+        String pipeline = GatewayFixture.unique("p");
+        GatewayFixture.Response p = fx.postJson("/v1/pipelines", new JsonObject().put("name", pipeline).put("function", fn)
+                .put("inputs", new JsonArray().add(input)).put("output", input + "-out").put("batchInterval", "500ms")
+                .put("parameters", new JsonObject().put("pattern", "ERROR")).encode());
+        assertEquals(201, p.status(), p.body());
+        JsonObject spec = new JsonObject(p.body());
+        assertEquals(2, spec.getInteger("functionVersion"));
+        assertEquals("500ms", spec.getString("batchInterval"));
+        assertEquals(4, spec.getInteger("partitions"));
+        assertEquals("RUNNING", spec.getString("state"));
+
+        assertEquals(409, fx.send("DELETE", "/v1/functions/" + fn, null, null).status(), "in use by the pipeline");
+        assertEquals("STOPPED", new JsonObject(fx.send("POST", "/v1/pipelines/" + pipeline + "/stop", null, null).body())
+                .getString("state"));
+        JsonObject status = new JsonObject(fx.get("/v1/pipelines/" + pipeline).body());
+        assertEquals("STOPPED", status.getString("state"));
+        assertEquals(0L, status.getJsonObject("progress").getLong("batches"));
+        assertEquals("RUNNING", new JsonObject(fx.send("POST", "/v1/pipelines/" + pipeline + "/start", null, null).body())
+                .getString("state"));
+        assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + pipeline, null, null).status());
+        assertEquals(404, fx.get("/v1/pipelines/" + pipeline).status());
+        assertEquals(204, fx.send("DELETE", "/v1/functions/" + fn, null, null).status());
+        assertEquals(404, fx.get("/v1/functions/" + fn).status());
+    }
+
+    @Test
+    void everyRouteIsInTheOpenApiDocumentAndNothingElse() {
+        GatewayFixture.Response doc = fx.get("/v1/openapi.yaml");
+        assertEquals(200, doc.status());
+        Set<String> documented = new TreeSet<>();
+        String path = null;
+        Matcher pathLine = Pattern.compile("^  (/\\S*):\\s*$").matcher("");
+        Matcher methodLine = Pattern.compile("^    (get|post|put|delete|patch):\\s*$").matcher("");
+        for (String line : doc.body().split("\n")) {
+            if (pathLine.reset(line).matches()) {
+                path = pathLine.group(1).replaceAll("\\{(\\w+)}", ":$1");
+            } else if (line.matches("^\\S.*")) {
+                path = null;
+            } else if (path != null && methodLine.reset(line).matches()) {
+                documented.add(methodLine.group(1).toUpperCase() + " " + path);
+            }
+        }
+        Set<String> routed = new TreeSet<>();
+        for (Route route : fx.gateway.router().getRoutes()) {
+            if (route.getPath() != null && route.methods() != null && !route.getPath().equals("/")) {
+                route.methods().forEach(m -> routed.add(m.name() + " " + route.getPath()));
+            }
+        }
+        assertEquals(12, routed.size(), routed::toString);
+        assertEquals(documented, routed);
+    }
+
+    static byte[] multipart(String boundary, String name, String className, byte[] jar) {
+        String head = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\n" + name + "\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"class\"\r\n\r\n" + className + "\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"jar\"; filename=\"f.jar\"\r\n"
+                + "Content-Type: application/java-archive\r\n\r\n";
+        byte[] h = head.getBytes(StandardCharsets.UTF_8);
+        byte[] t = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+        byte[] all = new byte[h.length + jar.length + t.length];
+        System.arraycopy(h, 0, all, 0, h.length);
+        System.arraycopy(jar, 0, all, h.length, jar.length);
+        System.arraycopy(t, 0, all, h.length + jar.length, t.length);
+        return all;
+    }
+}
