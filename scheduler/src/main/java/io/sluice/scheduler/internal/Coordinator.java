@@ -265,7 +265,11 @@ final class Coordinator {
         }
         runtimesChanged = true;
         RuntimeSession session = lost.get();
-        log.warn("Runtime {} lost ({}); re-queueing its {} running attempt(s)", session, reason, session.running().size());
+        if (RuntimeLost.LEFT.equals(reason) && session.running().isEmpty()) {
+            log.info("Runtime {} left", session);
+        } else {
+            log.warn("Runtime {} lost ({}); re-queueing its {} running attempt(s)", session, reason, session.running().size());
+        }
         for (TaskAttempt attempt : List.copyOf(session.running())) {
             TaskRun task = task(attempt.task());
             if (task != null && task.runtimeOf(attempt) != null) {

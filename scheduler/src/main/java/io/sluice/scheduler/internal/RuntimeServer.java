@@ -158,7 +158,9 @@ final class RuntimeServer {
 
         void closed() {
             if (runtimeId != null) {
-                post.accept(new RuntimeLost(runtimeId, "connection closed"));
+                Short status = ws.closeStatusCode();
+                boolean left = status != null && status == 1000;
+                post.accept(new RuntimeLost(runtimeId, left ? RuntimeLost.LEFT : "connection closed"));
             }
         }
     }

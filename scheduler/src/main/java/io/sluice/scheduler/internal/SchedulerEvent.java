@@ -36,6 +36,8 @@ sealed interface SchedulerEvent {
 
     /** A runtime's connection closed, or it missed its heartbeats. */
     record RuntimeLost(String runtimeId, String reason) implements SchedulerEvent {
+        /** The reason when a runtime closed its connection normally, as it does when shut down. */
+        static final String LEFT = "left";
     }
 
     /** A runtime's heartbeat, listing what it runs. */
