@@ -58,7 +58,7 @@ final class Demo implements AutoCloseable {
 
     static Demo start(EmbeddedKafkaBroker kafka, GatewayClient gateway, PrintWriter out) {
         kafka.createTopic(INPUT, 4);
-        gateway.uploadJar(PIPELINE, "io.sluice.examples.WordCount", examplesJar());
+        gateway.uploadJar(PIPELINE, "io.sluice.examples.WordCount", wordCountJar());
         gateway.postJson("/v1/pipelines", new JsonObject().put("name", PIPELINE).put("function", PIPELINE)
                 .put("inputs", new JsonArray().add(INPUT)).put("output", OUTPUT).put("batchInterval", "1s")
                 .put("partitions", 4));
@@ -71,10 +71,10 @@ final class Demo implements AutoCloseable {
         return demo;
     }
 
-    private static byte[] examplesJar() {
-        try (InputStream in = Demo.class.getResourceAsStream("demo/sluice-examples.jar")) {
+    private static byte[] wordCountJar() {
+        try (InputStream in = Demo.class.getResourceAsStream("demo/word-count.jar")) {
             if (in == null) {
-                throw new IllegalStateException("the examples jar is not bundled; build with `mvn package`");
+                throw new IllegalStateException("the word-count example is not bundled; build with `mvn package`");
             }
             return in.readAllBytes();
         } catch (IOException e) {

@@ -93,7 +93,7 @@ class CliIT {
         String output = name + "-out";
         kafka.createTopic(input, 4);
 
-        Run deploy = sluice("deploy", System.getProperty("sluice.examples.jar"), "--class", "io.sluice.examples.Grep",
+        Run deploy = sluice("deploy", System.getProperty("sluice.grep.jar"), "--class", "io.sluice.examples.Grep",
                 "--name", name, "--input", input, "--output", output, "--batch", "500ms", "--partitions", "2",
                 "--param", "pattern=ERROR");
         assertEquals(0, deploy.exit(), deploy.err());
@@ -158,7 +158,7 @@ class CliIT {
         assertEquals(ExitCodes.REFUSED, unknownPipeline.exit());
         assertEquals("sluice: no pipeline named 'ghost'", unknownPipeline.err().strip());
 
-        Run unknownClass = sluice("deploy", System.getProperty("sluice.examples.jar"), "--class", "io.sluice.examples.Nope",
+        Run unknownClass = sluice("deploy", System.getProperty("sluice.grep.jar"), "--class", "io.sluice.examples.Nope",
                 "--name", "nope", "--input", "i", "--output", "o");
         assertEquals(ExitCodes.REFUSED, unknownClass.exit());
         assertTrue(unknownClass.err().startsWith("sluice: class io.sluice.examples.Nope"), unknownClass.err());

@@ -34,7 +34,7 @@ class GatewayApiIT {
     @Test
     void functionAndPipelineLifecycle() {
         String fn = GatewayFixture.unique("grep");
-        GatewayFixture.Response created = fx.postJar(fn, "io.sluice.examples.Grep", GatewayFixture.examplesJar());
+        GatewayFixture.Response created = fx.postJar(fn, "io.sluice.examples.Grep", GatewayFixture.grepJar());
         assertEquals(201, created.status(), created.body());
         JsonObject v1 = new JsonObject(created.body());
         assertEquals(1, v1.getInteger("version"));
@@ -42,7 +42,7 @@ class GatewayApiIT {
 
         // a second upload, as multipart, is version 2
         GatewayFixture.Response second = fx.send("POST", "/v1/functions", "multipart/form-data; boundary=XyZ",
-                multipart("XyZ", fn, "io.sluice.examples.Grep", GatewayFixture.examplesJar()));
+                multipart("XyZ", fn, "io.sluice.examples.Grep", GatewayFixture.grepJar()));
         assertEquals(201, second.status(), second.body());
         assertEquals(2, new JsonObject(second.body()).getInteger("version"));
 

@@ -59,8 +59,8 @@ final class GatewayFixture implements AutoCloseable {
         return send("POST", "/v1/functions?name=" + name + "&class=" + className, "application/java-archive", jar);
     }
 
-    static byte[] examplesJar() {
-        return jar("sluice.examples.jar");
+    static byte[] grepJar() {
+        return jar("sluice.grep.jar");
     }
 
     static byte[] testFunctionsJar() {

@@ -27,9 +27,9 @@ final class EngineFixture {
         return SharedKafka.broker();
     }
 
-    /** @return the examples jar as the build produced it; it is not on the test classpath */
-    static byte[] examplesJar() {
-        return jar("sluice.examples.jar");
+    /** @return the word-count example's jar as the build produced it; it is not on the test classpath */
+    static byte[] wordCountJar() {
+        return jar("sluice.word-count.jar");
     }
 
     /** @return the test-functions jar as the build produced it; it is not on the test classpath */

@@ -50,7 +50,7 @@ class RuntimeProcessesIT {
             String output = EngineFixture.unique("counts");
             String pipeline = EngineFixture.unique("wordcount");
             kafka.createTopic(input, 8);
-            scheduler.registerFunction("wordcount", EngineFixture.WORD_COUNT, EngineFixture.examplesJar());
+            scheduler.registerFunction("wordcount", EngineFixture.WORD_COUNT, EngineFixture.wordCountJar());
             scheduler.createPipeline(pipeline, "wordcount", List.of(input), output, Duration.ofSeconds(1), 8, Map.of());
 
             WordCorpus corpus = new WordCorpus(7);

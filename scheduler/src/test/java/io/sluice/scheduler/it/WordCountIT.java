@@ -59,7 +59,7 @@ class WordCountIT {
         String pipeline = EngineFixture.unique("wordcount");
         kafka.createTopic(input, 8);
 
-        FunctionSpec fn = scheduler.registerFunction("wordcount", EngineFixture.WORD_COUNT, EngineFixture.examplesJar());
+        FunctionSpec fn = scheduler.registerFunction("wordcount", EngineFixture.WORD_COUNT, EngineFixture.wordCountJar());
         assertEquals(1, fn.version());
         assertThrows(ClassNotFoundException.class, () -> Class.forName(EngineFixture.WORD_COUNT),
                 "the function must come from its jar, not from the test class path");
