@@ -54,6 +54,11 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "4", description = "Tasks per batch (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--delivery", defaultValue = "exactly-once", paramLabel = "MODE",
+            description = "exactly-once (output and commit marker in one Kafka transaction; read with read_committed) "
+                    + "or at-least-once (lower latency; a retried task writes again). Default: ${DEFAULT-VALUE}.")
+    String delivery;
+
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter for the function; repeat for more.")
     Map<String, String> parameters = Map.of();
 
@@ -80,13 +85,14 @@ final class DeployCommand implements Callable<Integer> {
                 .put("output", output)
                 .put("batchInterval", Durations.format(interval))
                 .put("partitions", partitions)
+                .put("delivery", delivery)
                 .put("parameters", new JsonObject(Map.copyOf(parameters))));
         var out = spec.commandLine().getOut();
         out.printf("Function %s version %d uploaded (%s, sha256 %s…)%n", name, function.getInteger("version"),
                 className, function.getString("sha256").substring(0, 12));
-        out.printf("Pipeline %s running: %s -> %s every %s in %d partitions; dead letters go to %s%n", name,
+        out.printf("Pipeline %s running: %s -> %s every %s in %d partitions, %s; dead letters go to %s%n", name,
                 String.join(", ", inputs), output, pipeline.getString("batchInterval"), pipeline.getInteger("partitions"),
-                pipeline.getString("deadLetterTopic"));
+                pipeline.getString("delivery"), pipeline.getString("deadLetterTopic"));
         out.flush();
         return ExitCodes.OK;
     }

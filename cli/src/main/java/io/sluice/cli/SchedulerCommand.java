@@ -45,8 +45,14 @@ final class SchedulerCommand implements Callable<Integer> {
         ClusterSettings settings = cluster.settings();
         try (Servers servers = new Servers()) {
             SluiceNode node = servers.start("data grid member", () -> SluiceNode.clustered(settings));
-            SchedulerConfig config = new SchedulerConfig(host, port, kafka, settings.clusterName(), settings.initialHosts(),
-                    Duration.ofSeconds(2), timeout, maxAttempts, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(100));
+            SchedulerConfig config;
+            try {
+                config = SchedulerConfig.defaults(kafka).withHost(host).withPort(port)
+                        .withCluster(settings.clusterName(), settings.initialHosts())
+                        .withTaskTimeout(timeout).withMaxAttempts(maxAttempts);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(e.getMessage());
+            }
             Scheduler scheduler = servers.start("scheduler", () -> Scheduler.start(config, node));
             spec.commandLine().getOut().printf("Scheduler up. Runtimes connect to %s; data grid '%s' on %s.%n",
                     scheduler.runtimeUri(), settings.clusterName(), settings.self());

@@ -97,7 +97,7 @@ class CliIT {
                 "--name", name, "--input", input, "--output", output, "--batch", "500ms", "--partitions", "2",
                 "--param", "pattern=ERROR");
         assertEquals(0, deploy.exit(), deploy.err());
-        assertTrue(deploy.out().contains("Pipeline " + name + " running: " + input + " -> " + output + " every 500ms in 2 partitions"),
+        assertTrue(deploy.out().contains("Pipeline " + name + " running: " + input + " -> " + output + " every 500ms in 2 partitions, exactly-once"),
                 deploy.out());
 
         Set<String> expected = new TreeSet<>();

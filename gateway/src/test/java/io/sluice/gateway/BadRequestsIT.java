@@ -73,6 +73,8 @@ class BadRequestsIT {
                 fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"batchInterval\":\"10ms\"}")));
         cases.add(new Case("zero partitions", 400, "partitions must be 1 to 1024",
                 fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"partitions\":0}")));
+        cases.add(new Case("unknown delivery", 400, "delivery 'twice' is not exactly-once or at-least-once",
+                fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"delivery\":\"twice\"}")));
         cases.add(new Case("misspelt field", 400, "unknown field 'partition'",
                 fx.postJson("/v1/pipelines", "{\"name\":\"n\",\"function\":\"f\",\"inputs\":[\"a\"],\"output\":\"b\",\"partition\":2}")));
         cases.add(new Case("output is an input", 400, "is also an input",

@@ -62,6 +62,7 @@ class GatewayApiIT {
         assertEquals("500ms", spec.getString("batchInterval"));
         assertEquals(4, spec.getInteger("partitions"));
         assertEquals("RUNNING", spec.getString("state"));
+        assertEquals("exactly-once", spec.getString("delivery"));
 
         assertEquals(409, fx.send("DELETE", "/v1/functions/" + fn, null, null).status(), "in use by the pipeline");
         assertEquals("STOPPED", new JsonObject(fx.send("POST", "/v1/pipelines/" + pipeline + "/stop", null, null).body())

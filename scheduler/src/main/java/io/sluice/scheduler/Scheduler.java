@@ -4,6 +4,7 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.loading.FunctionJars;
 import io.sluice.core.loading.InvalidFunctionException;
 import io.sluice.core.registry.ConflictException;
+import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
@@ -103,10 +104,24 @@ public final class Scheduler implements AutoCloseable {
      */
     public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
                                        Duration batchInterval, int partitions, Map<String, String> parameters) {
+        return createPipeline(name, function, inputs, output, batchInterval, partitions, parameters, Delivery.EXACTLY_ONCE);
+    }
+
+    /**
+     * Creates and starts a pipeline running the newest version of {@code function}, with the given
+     * delivery guarantee for its output.
+     *
+     * @throws IllegalArgumentException if a field is invalid (the message says which)
+     * @throws UnknownEntryException if the function is not registered
+     * @throws ConflictException if the pipeline exists
+     */
+    public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
+                                       Duration batchInterval, int partitions, Map<String, String> parameters,
+                                       Delivery delivery) {
         FunctionSpec fn = registry().latestFunction(function)
                 .orElseThrow(() -> new UnknownEntryException("no function named '" + function + "'; register it first"));
         return registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output, batchInterval,
-                partitions, parameters, PipelineState.RUNNING, System.currentTimeMillis()));
+                partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis()));
     }
 
     /** Stops ingesting for a pipeline; batches already cut finish and commit. */

@@ -21,17 +21,18 @@ import java.util.Objects;
  * @param batchInterval how long each micro-batch spans, 50 ms to 1 h
  * @param partitions how many partitions (tasks) each batch is split into, 1 to 1024
  * @param parameters the function's parameters
+ * @param delivery what the output promises when tasks are retried
  * @param state whether the pipeline should run
  * @param createdAt when the pipeline was created, epoch milliseconds
  */
 public record PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics,
                            String outputTopic, Duration batchInterval, int partitions,
-                           Map<String, String> parameters, PipelineState state, long createdAt) {
+                           Map<String, String> parameters, Delivery delivery, PipelineState state, long createdAt) {
 
     public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
     public static final int MAX_PARTITIONS = 1024;
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     public PipelineSpec {
         Names.checkName("pipeline", name);
@@ -59,7 +60,16 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
             throw new IllegalArgumentException("partitions must be 1 to " + MAX_PARTITIONS + ", was " + partitions);
         }
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
+        Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(state, "state");
+    }
+
+    /** A pipeline with exactly-once delivery, the default. */
+    public PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics, String outputTopic,
+                        Duration batchInterval, int partitions, Map<String, String> parameters, PipelineState state,
+                        long createdAt) {
+        this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
+                Delivery.EXACTLY_ONCE, state, createdAt);
     }
 
     /** @return the Kafka consumer group the pipeline's ingest uses */
@@ -70,13 +80,13 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     /** @return the same pipeline in another state */
     public PipelineSpec withState(PipelineState newState) {
         return new PipelineSpec(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions,
-                parameters, newState, createdAt);
+                parameters, delivery, newState, createdAt);
     }
 
     byte[] encode() {
         return new Encoder().u8(FORMAT).str(name).str(function).i32(functionVersion).strings(inputTopics)
                 .str(outputTopic).i64(batchInterval.toMillis()).i32(partitions).stringMap(parameters)
-                .str(state.name()).i64(createdAt).toByteArray();
+                .str(delivery.name()).str(state.name()).i64(createdAt).toByteArray();
     }
 
     static PipelineSpec decode(byte[] bytes) {
@@ -85,7 +95,8 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
             throw new IllegalStateException("pipeline spec format not readable by this build");
         }
         PipelineSpec spec = new PipelineSpec(in.str(), in.str(), in.i32(), in.strings(), in.str(),
-                Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), PipelineState.valueOf(in.str()), in.i64());
+                Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), Delivery.valueOf(in.str()), PipelineState.valueOf(in.str()),
+                in.i64());
         in.end();
         return spec;
     }

@@ -47,7 +47,7 @@ public final class WireCodec {
         } else if (message instanceof RunTask m) {
             attempt(out.u8(RUN), m.attempt()).i32(m.partitionCount()).str(m.function().name())
                     .i32(m.function().version()).str(m.function().className()).str(m.outputTopic())
-                    .stringMap(m.parameters());
+                    .stringMap(m.parameters()).str(m.transactionalId());
         } else if (message instanceof CancelTask m) {
             attempt(out.u8(CANCEL), m.attempt());
         } else if (message instanceof Refused m) {
@@ -71,7 +71,7 @@ public final class WireCodec {
             case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
             case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str()), in.str(),
-                    in.stringMap());
+                    in.stringMap(), in.str());
             case CANCEL -> new CancelTask(attempt(in));
             case REFUSED -> new Refused(in.str());
             default -> throw new MalformedDataException("unknown message type " + type);

@@ -62,11 +62,23 @@ public sealed interface WireMessage {
         }
     }
 
-    /** Run one attempt of a task. */
+    /**
+     * Run one attempt of a task.
+     *
+     * @param transactionalId for exactly-once output, the Kafka transactional id every attempt of
+     *                        this task shares (so a newer attempt fences an older one) and no task
+     *                        that may run at the same time uses; empty for at-least-once output
+     */
     record RunTask(TaskAttempt attempt, int partitionCount, FunctionRef function, String outputTopic,
-                   Map<String, String> parameters) implements WireMessage {
+                   Map<String, String> parameters, String transactionalId) implements WireMessage {
         public RunTask {
             parameters = Map.copyOf(parameters);
+            transactionalId = transactionalId == null ? "" : transactionalId;
+        }
+
+        /** @return whether the output goes out in a transaction with the task's commit marker */
+        public boolean exactlyOnce() {
+            return !transactionalId.isEmpty();
         }
     }
 

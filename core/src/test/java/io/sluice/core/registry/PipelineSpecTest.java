@@ -17,6 +17,18 @@ class PipelineSpecTest {
         PipelineSpec spec = spec("p", List.of("a", "b"), "out", Duration.ofMillis(500), 8);
         assertEquals(spec, PipelineSpec.decode(spec.encode()));
         assertEquals("sluice.p", spec.consumerGroup());
+        assertEquals(Delivery.EXACTLY_ONCE, spec.delivery(), "exactly-once unless asked otherwise");
+        PipelineSpec atLeastOnce = new PipelineSpec("q", "fn", 3, List.of("a"), "b", Duration.ofSeconds(2), 1, Map.of(),
+                Delivery.AT_LEAST_ONCE, PipelineState.STOPPED, 9);
+        assertEquals(atLeastOnce, PipelineSpec.decode(atLeastOnce.encode()));
+        assertEquals(Delivery.AT_LEAST_ONCE, atLeastOnce.withState(PipelineState.RUNNING).delivery());
+    }
+
+    @Test
+    void deliveryReadsAsPeopleWriteIt() {
+        assertEquals(Delivery.EXACTLY_ONCE, Delivery.parse("exactly-once"));
+        assertEquals(Delivery.AT_LEAST_ONCE, Delivery.parse("AT_LEAST_ONCE"));
+        assertReason("delivery 'maybe-once' is not exactly-once or at-least-once", () -> Delivery.parse("maybe-once"));
     }
 
     @Test

@@ -37,7 +37,8 @@ class WireCodecTest {
                 new TaskFailed(ATTEMPT, FailureKind.PLATFORM, "MissingBlockException", null),
                 new Welcome("r7", "127.0.0.1:9092", "sluice", List.of("127.0.0.1[7800]")),
                 new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts",
-                        Map.of("pattern", "ERROR", "ünïcode", "✓")),
+                        Map.of("pattern", "ERROR", "ünïcode", "✓"), "sluice.wc.3.1"),
+                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts", Map.of(), ""),
                 new CancelTask(ATTEMPT),
                 new Refused("protocol 9 is not supported"));
         for (WireMessage m : messages) {

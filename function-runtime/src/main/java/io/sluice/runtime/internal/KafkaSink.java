@@ -1,7 +1,6 @@
 package io.sluice.runtime.internal;
 
 import io.sluice.core.task.TaskAttempt;
-import io.sluice.function.Emitter;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -23,6 +22,7 @@ import java.util.concurrent.CancellationException;
  */
 final class KafkaSink implements AutoCloseable {
 
+    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
     private final KafkaProducer<byte[], byte[]> producer;
 
     KafkaSink(String bootstrap, String clientId) {
@@ -49,7 +49,7 @@ final class KafkaSink implements AutoCloseable {
     }
 
     /** One attempt's emitter. Used by the slot thread that runs the attempt; acks arrive on the producer's thread. */
-    final class AttemptOutput implements Emitter, Callback {
+    final class AttemptOutput implements AttemptSink, Callback {
 
         private final TaskAttempt attempt;
         private final String topic;
@@ -88,13 +88,24 @@ final class KafkaSink implements AutoCloseable {
             }
         }
 
-        void cancel() {
+        @Override
+        public void cancel() {
             cancelled = true;
         }
 
-        /** @return how many records this attempt emitted */
-        long sent() {
+        @Override
+        public long sent() {
             return sent;
+        }
+
+        @Override
+        public void finish() throws InterruptedException {
+            awaitAcknowledged(ACK_TIMEOUT);
+        }
+
+        @Override
+        public void abandon() {
+            // what was sent stays sent: at-least-once
         }
 
         /**
@@ -118,10 +129,4 @@ final class KafkaSink implements AutoCloseable {
         }
     }
 
-    /** The sink could not write; a platform failure, not the function's. */
-    static final class SinkException extends RuntimeException {
-        SinkException(String message, Throwable cause) {
-            super(message, cause);
-        }
-    }
 }

@@ -59,6 +59,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private final AtomicBoolean preparing = new AtomicBoolean();
     private SluiceNode ownNode;
     private KafkaSink sink;
+    private TransactionalSink transactions;
     private long heartbeatTimer;
     private long reconnectDelayMs;
 
@@ -189,11 +190,13 @@ public final class RuntimeEngine implements AutoCloseable {
     private void prepare(Welcome welcome) {
         try {
             KafkaSink newSink;
+            TransactionalSink newTransactions;
             synchronized (this) {
                 if (closing) {
                     return;
                 }
                 sink = newSink = new KafkaSink(welcome.kafkaBootstrap(), "sluice-runtime-" + config.name());
+                transactions = newTransactions = new TransactionalSink(welcome.kafkaBootstrap(), config.name());
             }
             SluiceNode node = sharedNode;
             if (node == null) {
@@ -212,7 +215,7 @@ public final class RuntimeEngine implements AutoCloseable {
                     ownNode = node;
                 }
             }
-            services.complete(new Services(node.batchStore(), node.registry(), newSink));
+            services.complete(new Services(node.batchStore(), node.registry(), newSink, newTransactions));
         } catch (RuntimeException e) {
             log.error("Runtime {} cannot start: {}", config.name(), e.getMessage());
             services.completeExceptionally(e);
@@ -268,6 +271,9 @@ public final class RuntimeEngine implements AutoCloseable {
         tasks.close();
         client.close();
         synchronized (this) {
+            if (transactions != null) {
+                transactions.close();
+            }
             if (sink != null) {
                 sink.close();
             }

@@ -7,5 +7,5 @@ import io.sluice.core.store.BatchStore;
  * What a runtime needs once the scheduler has welcomed it: where blocks and jars are, and where
  * output goes.
  */
-record Services(BatchStore batchStore, Registry registry, KafkaSink sink) {
+record Services(BatchStore batchStore, Registry registry, KafkaSink sink, TransactionalSink transactions) {
 }

@@ -13,8 +13,6 @@ import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
 import io.sluice.runtime.internal.FunctionCache.FunctionOpenException;
-import io.sluice.runtime.internal.KafkaSink.AttemptOutput;
-import io.sluice.runtime.internal.KafkaSink.SinkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +41,6 @@ import java.util.function.Consumer;
 final class TaskRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
-    private static final Duration ACK_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration SERVICES_TIMEOUT = Duration.ofSeconds(60);
     private static final int MAX_MESSAGE = 1000;
 
@@ -71,7 +68,7 @@ final class TaskRunner implements AutoCloseable {
     /** What a running attempt can be cancelled through. */
     private static final class Running {
         volatile Future<?> future;
-        volatile AttemptOutput output;
+        volatile AttemptSink output;
         volatile boolean cancelled;
     }
 
@@ -89,7 +86,7 @@ final class TaskRunner implements AutoCloseable {
         if (handle != null) {
             log.debug("Cancelling {}", attempt);
             handle.cancelled = true;
-            AttemptOutput output = handle.output;
+            AttemptSink output = handle.output;
             if (output != null) {
                 output.cancel();
             }
@@ -140,6 +137,33 @@ final class TaskRunner implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             return platform(attempt, e instanceof ExecutionException ? e.getCause() : e);
         }
+        AttemptSink output;
+        try {
+            if (task.exactlyOnce()) {
+                output = svc.transactions().begin(attempt, task.transactionalId(), task.outputTopic());
+                if (output == null) {
+                    return new TaskDone(attempt, 0, 0, 0, 0, 0); // an earlier attempt committed it
+                }
+            } else {
+                output = svc.sink().open(attempt, task.outputTopic());
+            }
+        } catch (SinkException e) {
+            return platform(attempt, e);
+        }
+        handle.output = output;
+        if (handle.cancelled) {
+            output.cancel();
+        }
+        try {
+            return run(task, svc, output, handle, t0);
+        } finally {
+            output.abandon();
+        }
+    }
+
+    private WireMessage run(RunTask task, Services svc, AttemptSink output, Running handle, long t0)
+            throws InterruptedException {
+        TaskAttempt attempt = task.attempt();
         Block block;
         try {
             block = Block.decode(svc.batchStore().block(attempt.task()));
@@ -158,8 +182,6 @@ final class TaskRunner implements AutoCloseable {
         } catch (UnknownEntryException e) {
             return platform(attempt, e);
         }
-        AttemptOutput output = svc.sink().open(attempt, task.outputTopic());
-        handle.output = output;
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(function.classLoader());
@@ -178,9 +200,12 @@ final class TaskRunner implements AutoCloseable {
             thread.setContextClassLoader(previous);
             functions.release(function);
         }
+        if (handle.cancelled) {
+            return null;
+        }
         long t2 = System.nanoTime();
         try {
-            output.awaitAcknowledged(ACK_TIMEOUT);
+            output.finish();
         } catch (SinkException e) {
             return platform(attempt, e);
         }

@@ -4,6 +4,7 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.loading.FunctionJars;
 import io.sluice.core.loading.InvalidFunctionException;
 import io.sluice.core.registry.ConflictException;
+import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.Names;
@@ -51,7 +52,7 @@ public final class Api implements AutoCloseable {
     private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
             "application/octet-stream");
     private static final Set<String> PIPELINE_FIELDS = Set.of("name", "function", "inputs", "output", "batchInterval",
-            "partitions", "parameters");
+            "partitions", "parameters", "delivery");
     private static final int DEFAULT_PARTITIONS = 4;
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
@@ -196,9 +197,10 @@ public final class Api implements AutoCloseable {
         Duration interval = interval(json);
         int partitions = integer(json, "partitions", DEFAULT_PARTITIONS);
         Map<String, String> parameters = parameters(json);
+        Delivery delivery = delivery(json);
         // Validate the shape first (400), with version 1 standing in until the function is looked up.
         badRequestIfInvalid(() -> new PipelineSpec(name, function, 1, inputs, output, interval, partitions, parameters,
-                PipelineState.RUNNING, 0L));
+                delivery, PipelineState.RUNNING, 0L));
         blocking(ctx, 201, () -> {
             if (registry().pipeline(name).isPresent()) {
                 throw new ApiException(409, "a pipeline named '" + name + "' already exists");
@@ -210,7 +212,7 @@ public final class Api implements AutoCloseable {
                 throw new ApiException(422, "input topic(s) " + missing + " do not exist in Kafka at " + config.kafkaBootstrap());
             }
             PipelineSpec spec = registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output,
-                    interval, partitions, parameters, PipelineState.RUNNING, System.currentTimeMillis()));
+                    interval, partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis()));
             log.info("Pipeline {} created: {} -> {}@{} -> {}", name, inputs, function, fn.version(), output);
             return spec;
         }, Views::pipeline);
@@ -295,6 +297,18 @@ public final class Api implements AutoCloseable {
             }
         }
         throw new ApiException(400, "field 'batchInterval' must be a duration like \"500ms\" or a number of milliseconds");
+    }
+
+    private static Delivery delivery(JsonObject json) {
+        String text = string(json, "delivery", false);
+        if (text == null) {
+            return Delivery.EXACTLY_ONCE;
+        }
+        try {
+            return Delivery.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ApiException(400, "field 'delivery': " + e.getMessage());
+        }
     }
 
     private static Map<String, String> parameters(JsonObject json) {

@@ -43,6 +43,7 @@ final class Views {
                 .put("deadLetterTopic", "sluice.dlq." + p.name())
                 .put("batchInterval", Durations.format(p.batchInterval()))
                 .put("partitions", p.partitions())
+                .put("delivery", p.delivery().text())
                 .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(p.parameters())))
                 .put("state", p.state().name())
                 .put("createdAt", p.createdAt());

@@ -19,6 +19,8 @@ final class CommitTracker {
     static final class BatchRun {
         final BatchManifest manifest;
         final List<TaskRun> tasks;
+        /** Whether its tasks were handed to the dispatcher; batches past the in-flight bound wait. */
+        boolean released;
         private int remaining;
 
         BatchRun(BatchManifest manifest, List<TaskRun> tasks) {

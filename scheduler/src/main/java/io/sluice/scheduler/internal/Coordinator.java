@@ -93,7 +93,7 @@ final class Coordinator {
             tick();
         }
         long now = clock.millis();
-        dispatcher.dispatch(now, (task, attempt) -> task.pipeline().runTask(attempt, task.pipeline().spec().partitions()));
+        dispatcher.dispatch(now, (task, attempt) -> task.pipeline().runTask(task, attempt, config.maxBatchesInFlight()));
     }
 
     // ---- pipelines
@@ -167,23 +167,42 @@ final class Coordinator {
             background.execute(() -> node.batchStore().removeBatch(manifest));
             return;
         }
-        long now = clock.millis();
         List<TaskRun> tasks = new ArrayList<>(manifest.partitions());
         for (TaskId id : manifest.tasks()) {
-            TaskRun task = new TaskRun(id, run);
+            TaskRun task = new TaskRun(id, manifest.sequence(), run);
             tasks.add(task);
             run.tasks().put(id, task);
         }
         run.commits().add(new CommitTracker.BatchRun(manifest, tasks));
-        for (TaskRun task : tasks) {
-            if (manifest.recordsPerPartition().get(task.id().partition()) == 0) {
-                task.succeeded(0, now);
-                run.commits().taskSucceeded(manifest.batchTime());
-            } else {
-                dispatcher.submit(task);
+        release(run);
+        commitReady(run);
+    }
+
+    /**
+     * Hands the tasks of the oldest {@code maxBatchesInFlight} uncommitted batches to the
+     * dispatcher; later batches wait for earlier ones to commit. Tasks with nothing to read
+     * succeed at once.
+     */
+    private void release(PipelineRun run) {
+        long now = clock.millis();
+        int position = 0;
+        for (CommitTracker.BatchRun batch : run.commits().batches()) {
+            if (position++ >= config.maxBatchesInFlight()) {
+                return;
+            }
+            if (batch.released) {
+                continue;
+            }
+            batch.released = true;
+            for (TaskRun task : batch.tasks) {
+                if (batch.manifest.recordsPerPartition().get(task.id().partition()) == 0) {
+                    task.succeeded(0, now);
+                    run.commits().taskSucceeded(batch.manifest.batchTime());
+                } else {
+                    dispatcher.submit(task);
+                }
             }
         }
-        commitReady(run);
     }
 
     private void attemptDone(String runtimeId, TaskDone done) {
@@ -248,10 +267,14 @@ final class Coordinator {
 
     private void commitReady(PipelineRun run) {
         PipelineProgress progress = run.progress();
-        for (CommitTracker.BatchRun batch : run.commits().drainCommittable()) {
-            run.ingest().commit(batch.manifest);
-            batch.tasks.forEach(t -> run.tasks().remove(t.id()));
-            progress = progress.plus(batch.info());
+        List<CommitTracker.BatchRun> ready;
+        while (!(ready = run.commits().drainCommittable()).isEmpty()) {
+            for (CommitTracker.BatchRun batch : ready) {
+                run.ingest().commit(batch.manifest);
+                batch.tasks.forEach(t -> run.tasks().remove(t.id()));
+                progress = progress.plus(batch.info());
+            }
+            release(run);
         }
         publish(run, progress.withPending(run.commits().size()));
     }

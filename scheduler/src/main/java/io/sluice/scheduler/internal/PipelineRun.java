@@ -1,5 +1,6 @@
 package io.sluice.scheduler.internal;
 
+import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
@@ -65,9 +66,26 @@ final class PipelineRun {
         progress = next;
     }
 
-    /** @return the message that runs {@code attempt} on a runtime */
-    RunTask runTask(TaskAttempt attempt, int partitionCount) {
-        return new RunTask(attempt, partitionCount, function, spec.outputTopic(), spec.parameters());
+    /**
+     * @param task            the task
+     * @param attempt         the attempt to run
+     * @param transactionSlots how many batches may be in flight, and so how many transactional ids
+     *                        each partition cycles through
+     * @return the message that runs {@code attempt} on a runtime
+     */
+    RunTask runTask(TaskRun task, TaskAttempt attempt, int transactionSlots) {
+        String transactionalId = spec.delivery() == Delivery.EXACTLY_ONCE
+                ? transactionalId(spec.name(), task.id().partition(), task.batchSequence() % transactionSlots)
+                : "";
+        return new RunTask(attempt, spec.partitions(), function, spec.outputTopic(), spec.parameters(), transactionalId);
+    }
+
+    /**
+     * Every attempt of a task shares its id, so a newer attempt fences an older one; batches that
+     * may be in flight together get different ids, so one never fences another.
+     */
+    static String transactionalId(String pipeline, int partition, long slot) {
+        return "sluice." + pipeline + "." + partition + "." + slot;
     }
 
     /** @return the topic that receives the records of tasks that ran out of attempts */

@@ -15,6 +15,7 @@ import java.util.Set;
 final class TaskRun {
 
     private final TaskId id;
+    private final long batchSequence;
     private final PipelineRun pipeline;
     private TaskState state = TaskState.PENDING;
     private int lastAttempt;
@@ -28,13 +29,19 @@ final class TaskRun {
     private final Map<TaskAttempt, Long> startedAt = new HashMap<>();
     private final Set<String> failedOn = new HashSet<>();
 
-    TaskRun(TaskId id, PipelineRun pipeline) {
+    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline) {
         this.id = id;
+        this.batchSequence = batchSequence;
         this.pipeline = pipeline;
     }
 
     TaskId id() {
         return id;
+    }
+
+    /** @return the sequence number of the task's batch within its pipeline */
+    long batchSequence() {
+        return batchSequence;
     }
 
     PipelineRun pipeline() {

@@ -38,7 +38,7 @@ class TaskLifecycleTest {
 
     @Test
     void attemptsAreNumberedAndIllegalMovesAreRefused() {
-        TaskRun task = new TaskRun(new TaskId("p", 1000, 2), null);
+        TaskRun task = new TaskRun(new TaskId("p", 1000, 2), 0, null);
         TaskAttempt first = task.launch("r1", 10);
         assertEquals(new TaskAttempt(new TaskId("p", 1000, 2), 1), first);
         assertEquals("r1", task.runtimeOf(first));
@@ -64,8 +64,8 @@ class TaskLifecycleTest {
     @Test
     void batchesCommitOnlyInOrder() {
         CommitTracker tracker = new CommitTracker();
-        TaskRun a = new TaskRun(new TaskId("p", 1000, 0), null);
-        TaskRun b = new TaskRun(new TaskId("p", 2000, 0), null);
+        TaskRun a = new TaskRun(new TaskId("p", 1000, 0), 0, null);
+        TaskRun b = new TaskRun(new TaskId("p", 2000, 0), 1, null);
         tracker.add(new CommitTracker.BatchRun(manifest(1000), List.of(a)));
         tracker.add(new CommitTracker.BatchRun(manifest(2000), List.of(b)));
         assertThrows(IllegalStateException.class, () -> tracker.add(new CommitTracker.BatchRun(manifest(1500), List.of())));
@@ -80,5 +80,18 @@ class TaskLifecycleTest {
 
     private static BatchManifest manifest(long time) {
         return new BatchManifest("p", time, 0, time, List.of(), List.of(1));
+    }
+
+    @Test
+    void transactionalIdsAreSharedByAttemptsAndNeverByBatchesInFlightTogether() {
+        int slots = 8;
+        java.util.Set<String> inFlight = new java.util.HashSet<>();
+        for (long seq = 100; seq < 100 + slots; seq++) {
+            inFlight.add(PipelineRun.transactionalId("p", 3, seq % slots));
+        }
+        assertEquals(slots, inFlight.size(), "batches that may be in flight together never share an id");
+        assertEquals(PipelineRun.transactionalId("p", 3, 100 % slots), PipelineRun.transactionalId("p", 3, (100 + slots) % slots),
+                "a batch reuses the id of the batch " + slots + " before it, which has committed by then");
+        assertEquals("sluice.p.3.4", PipelineRun.transactionalId("p", 3, 4));
     }
 }
