@@ -9,6 +9,7 @@ import io.sluice.core.store.BatchManifest;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.FailureKind;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
 import io.sluice.scheduler.SchedulerConfig;
@@ -233,6 +234,17 @@ final class Coordinator {
         }
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
+        if (failed.kind() == FailureKind.PLATFORM) {
+            // Kafka or the data grid is unwell, not the function: retry for as long as it takes,
+            // backing off, and never dead-letter good records because a broker restarted.
+            int failures = task.platformFailure(runtimeId, error);
+            log.warn("Attempt {} failed on {} (platform failure {} in a row, retrying): {}", attempt, runtimeId, failures, error);
+            if (task.running().isEmpty()) {
+                task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
+                dispatcher.submit(task);
+            }
+            return;
+        }
         int failures = task.countFailure(runtimeId, error);
         log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
                 retry.maxAttempts(), error);

@@ -57,6 +57,10 @@ final class Ingest implements AutoCloseable {
     private volatile boolean paused;
     private boolean topicsReady;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    /** Lives as long as the ingest, across consumer restarts, so batch sequences and the open batch survive them. */
+    private final BatchSlicer slicer;
+    /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
+    private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
 
     Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events) {
         this.spec = spec;
@@ -64,6 +68,7 @@ final class Ingest implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.events = events;
+        this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
         this.thread.setDaemon(true);
     }
@@ -88,7 +93,7 @@ final class Ingest implements AutoCloseable {
                 consumer = c;
                 prepareTopics();
                 if (assign(c)) {
-                    pollLoop(c, new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock));
+                    pollLoop(c);
                 }
             } catch (WakeupException | InterruptException e) {
                 if (running) {
@@ -132,8 +137,14 @@ final class Ingest implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> committed = c.committed(Set.copyOf(partitions), Duration.ofSeconds(10));
         List<TopicPartition> fromStart = new ArrayList<>();
         for (TopicPartition tp : partitions) {
+            // After a consumer restart (a broker went away, a commit timed out), continue after what
+            // is already in a cut or open batch: going back to the committed offsets would put the
+            // records of uncommitted batches into a second batch.
+            Long next = nextOffsets.get(tp);
             OffsetAndMetadata at = committed.get(tp);
-            if (at == null) {
+            if (next != null) {
+                c.seek(tp, next);
+            } else if (at == null) {
                 fromStart.add(tp);
             } else {
                 c.seek(tp, at.offset());
@@ -144,7 +155,7 @@ final class Ingest implements AutoCloseable {
         return true;
     }
 
-    private void pollLoop(KafkaConsumer<byte[], byte[]> c, BatchSlicer slicer) {
+    private void pollLoop(KafkaConsumer<byte[], byte[]> c) {
         boolean wasPaused = false;
         while (running) {
             commitRequested(c);
@@ -157,8 +168,12 @@ final class Ingest implements AutoCloseable {
                 }
             }
             ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(Math.min(100, slicer.millisUntilDue())));
-            for (ConsumerRecord<byte[], byte[]> r : records) {
-                slicer.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+            for (TopicPartition tp : records.partitions()) {
+                List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+                for (ConsumerRecord<byte[], byte[]> r : batch) {
+                    slicer.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+                }
+                nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
             slicer.cutIfDue().ifPresent(this::store);
         }

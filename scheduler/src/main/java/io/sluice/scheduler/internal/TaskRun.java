@@ -20,6 +20,7 @@ final class TaskRun {
     private TaskState state = TaskState.PENDING;
     private int lastAttempt;
     private int countedFailures;
+    private int platformFailures;
     private long notBefore;
     private long firstDispatchedAt;
     private long finishedAt;
@@ -101,6 +102,18 @@ final class TaskRun {
         failedOn.add(runtimeId);
         lastError = error;
         return ++countedFailures;
+    }
+
+    /**
+     * Records a failure that was not the function's (the runtime could not read the block or write
+     * the output): it does not bring the task closer to the dead-letter topic.
+     *
+     * @return how many platform failures in a row, for the backoff
+     */
+    int platformFailure(String runtimeId, String error) {
+        failedOn.add(runtimeId);
+        lastError = error;
+        return ++platformFailures;
     }
 
     void retryAt(long when) {

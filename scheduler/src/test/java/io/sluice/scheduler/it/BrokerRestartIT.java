@@ -1,0 +1,67 @@
+package io.sluice.scheduler.it;
+
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.registry.Delivery;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.runtime.FunctionRuntime;
+import io.sluice.runtime.RuntimeConfig;
+import io.sluice.scheduler.Scheduler;
+import io.sluice.scheduler.SchedulerConfig;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The broker goes away while batches are in flight and comes back on the same address: ingest
+ * and the sinks wait it out, nothing is dead-lettered, and every record is in the output once.
+ */
+@Tag("slow")
+class BrokerRestartIT {
+
+    @Test
+    void aBrokerRestartMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
+        Vertx vertx = Vertx.vertx();
+        // Its own broker: restarting the shared one would disturb other tests.
+        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.create().start();
+             SluiceNode node = SluiceNode.local();
+             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
+             FunctionRuntime a = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "a", 2), node, vertx);
+             FunctionRuntime b = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "b", 2), node, vertx)) {
+            assertTrue(a.awaitReady(Duration.ofSeconds(30)) && b.awaitReady(Duration.ofSeconds(30)));
+            String input = "in";
+            String output = "out";
+            String pipeline = "restarted";
+            kafka.createTopic(input, 4);
+            scheduler.registerFunction("slowly", "io.sluice.testfunctions.PassthroughSlowly", EngineFixture.testFunctionsJar());
+            scheduler.createPipeline(pipeline, "slowly", List.of(input), output, Duration.ofMillis(300), 4,
+                    Map.of("delay.ms", "100"), Delivery.EXACTLY_ONCE);
+
+            UniqueRecords records = new UniqueRecords(kafka.bootstrapServers(), input);
+            records.produce(5_000);
+            Await.until(Duration.ofSeconds(60), () -> scheduler.progress(pipeline).map(p -> p.batches() > 0).orElse(false),
+                    "a first batch commits");
+            records.produce(5_000);
+
+            kafka.stop();
+            Thread.sleep(3_000);
+            kafka.start();
+            records.produce(5_000);
+
+            KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
+            Await.until(Duration.ofSeconds(120), () -> checks.committedToEnd("sluice." + pipeline, input),
+                    () -> "the pipeline commits to the end after the restart; progress: " + scheduler.progress(pipeline));
+            records.assertEachExactlyOnce(checks.readAll(output));
+            assertEquals(records.produced(), scheduler.progress(pipeline).orElseThrow().records());
+            assertTrue(checks.readAll("sluice.dlq." + pipeline).isEmpty(), "nothing was dead-lettered");
+        } finally {
+            vertx.close();
+        }
+    }
+}
