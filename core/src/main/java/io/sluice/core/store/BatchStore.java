@@ -30,6 +30,9 @@ public interface BatchStore {
      */
     byte[] block(TaskId task);
 
+    /** @return whether every block of the batch is stored (after a crash between manifest and blocks, some are not) */
+    boolean hasBlocks(BatchManifest manifest);
+
     /** Frees a batch: its blocks, then its manifest. */
     void removeBatch(BatchManifest manifest);
 }

@@ -59,6 +59,16 @@ public final class InfinispanBatchStore implements BatchStore {
     }
 
     @Override
+    public boolean hasBlocks(BatchManifest manifest) {
+        for (TaskId task : manifest.tasks()) {
+            if (!blocks.containsKey(task.blockKey())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
     public void removeBatch(BatchManifest manifest) {
         for (TaskId task : manifest.tasks()) {
             blocks.remove(task.blockKey());

@@ -75,7 +75,8 @@ final class TransactionalSink implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = acquire(transactionalId);
         boolean handedOver = false;
         try {
-            if (committedBatch(transactionalId, topic) >= attempt.task().batchTime()) {
+            long marker = committedBatch(transactionalId, topic);
+            if (marker >= attempt.task().batchTime()) {
                 log.info("{} committed already under {}; not running it again", attempt, transactionalId);
                 return null;
             }

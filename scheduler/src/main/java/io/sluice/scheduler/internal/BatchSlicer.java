@@ -54,6 +54,45 @@ final class BatchSlicer {
         open.append(topic, sourcePartition, offset, timestamp, key, value);
     }
 
+    /**
+     * Continues after batches a previous scheduler cut: sequences go on from {@code nextSequence}
+     * and batch times stay after {@code lastBatchTime}, so recovered and new batches never collide.
+     */
+    void resumeAfter(long nextSequence, long lastBatchTime) {
+        sequence = Math.max(sequence, nextSequence);
+        nextBoundary = Math.max(nextBoundary, lastBatchTime + intervalMs);
+    }
+
+    /** Starts rebuilding the blocks of a batch whose manifest survived a crash and whose blocks did not. */
+    static Rebuild rebuild(BatchManifest manifest) {
+        return new Rebuild(manifest);
+    }
+
+    /** The blocks of one recovered batch, refilled from its manifest's offset ranges. */
+    static final class Rebuild {
+        private final BatchManifest manifest;
+        private final OpenBatch batch;
+
+        private Rebuild(BatchManifest manifest) {
+            this.manifest = manifest;
+            this.batch = new OpenBatch(manifest.partitions());
+        }
+
+        BatchManifest manifest() {
+            return manifest;
+        }
+
+        void append(String topic, int sourcePartition, long offset, long timestamp, byte[] key, byte[] value) {
+            batch.append(topic, sourcePartition, offset, timestamp, key, value);
+        }
+
+        /** @return the blocks under the recovered manifest, which stays as it was */
+        SlicedBatch seal() {
+            SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime());
+            return new SlicedBatch(manifest, sealed.blocks());
+        }
+    }
+
     /** @return milliseconds until the open batch is due, never negative */
     long millisUntilDue() {
         return Math.max(0, nextBoundary - clock.millis());

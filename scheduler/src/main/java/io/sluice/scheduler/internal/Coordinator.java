@@ -133,10 +133,32 @@ final class Coordinator {
         PipelineRun run = new PipelineRun(spec, function.get(), ingest,
                 node.statusBoard().progress(spec.name()).orElse(PipelineProgress.empty(spec.name())));
         pipelines.put(spec.name(), run);
+        recover(run);
         ingest.setPaused(spec.state() == PipelineState.STOPPED);
         ingest.start();
         log.info("Pipeline {} started: {} -> {} -> {}, {} ms batches, {} partitions", spec.name(), spec.inputTopics(),
                 function.get().ref(), spec.outputTopic(), spec.batchInterval().toMillis(), spec.partitions());
+    }
+
+    /**
+     * Picks up the batches a previous scheduler cut and did not commit: their manifests are in the
+     * grid, and their tasks run again (an exactly-once task that had committed finds its marker and
+     * does nothing). Batches from the first one whose blocks are missing onward are re-read from
+     * Kafka by the ingest before it reads anything new.
+     */
+    private void recover(PipelineRun run) {
+        List<BatchManifest> recovered = node.batchStore().manifests(run.name());
+        if (recovered.isEmpty()) {
+            return;
+        }
+        int firstIncomplete = 0;
+        while (firstIncomplete < recovered.size() && node.batchStore().hasBlocks(recovered.get(firstIncomplete))) {
+            firstIncomplete++;
+        }
+        run.ingest().recover(recovered, recovered.subList(firstIncomplete, recovered.size()));
+        recovered.subList(0, firstIncomplete).forEach(this::batchCut);
+        log.info("Pipeline {}: recovered {} uncommitted batch(es) from the grid, {} to re-read from Kafka", run.name(),
+                recovered.size(), recovered.size() - firstIncomplete);
     }
 
     private void abandon(PipelineRun run) {

@@ -25,6 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -45,6 +46,7 @@ final class Ingest implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Ingest.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
+    private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(60);
 
     private final PipelineSpec spec;
     private final String bootstrap;
@@ -61,6 +63,7 @@ final class Ingest implements AutoCloseable {
     private final BatchSlicer slicer;
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
+    private final List<BatchManifest> toRebuild = new ArrayList<>();
 
     Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events) {
         this.spec = spec;
@@ -75,6 +78,28 @@ final class Ingest implements AutoCloseable {
 
     void start() {
         thread.start();
+    }
+
+    /**
+     * Takes over from a scheduler that died: reading resumes after the recovered batches, whose
+     * sequences and batch times new batches continue, and the blocks of {@code rebuild} (lost
+     * between their manifest and their blocks) are read again from Kafka before anything new.
+     * Call before {@link #start}.
+     *
+     * @param recovered every stored manifest of the pipeline, oldest first
+     * @param rebuild   the newest of them, whose blocks are missing; their cut is posted once rebuilt
+     */
+    void recover(List<BatchManifest> recovered, List<BatchManifest> rebuild) {
+        for (BatchManifest m : recovered) {
+            for (OffsetRange r : m.ranges()) {
+                nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.until(), Math::max);
+            }
+        }
+        if (!recovered.isEmpty()) {
+            BatchManifest last = recovered.get(recovered.size() - 1);
+            slicer.resumeAfter(last.sequence() + 1, last.batchTime());
+        }
+        toRebuild.addAll(rebuild);
     }
 
     /** Stops or restarts reading new records; batches already cut are unaffected. */
@@ -93,6 +118,10 @@ final class Ingest implements AutoCloseable {
                 consumer = c;
                 prepareTopics();
                 if (assign(c)) {
+                    if (!toRebuild.isEmpty()) {
+                        rebuild(c);
+                        assign(c);
+                    }
                     pollLoop(c);
                 }
             } catch (WakeupException | InterruptException e) {
@@ -150,9 +179,48 @@ final class Ingest implements AutoCloseable {
                 c.seek(tp, at.offset());
             }
         }
-        c.seekToBeginning(fromStart);
+        if (!fromStart.isEmpty()) {
+            // careful: an empty collection means "every assigned partition"
+            c.seekToBeginning(fromStart);
+        }
         log.info("Pipeline {} reads {} partition(s) of {}", spec.name(), partitions.size(), spec.inputTopics());
         return true;
+    }
+
+    /** Reads the recovered batches' offset ranges again and stores their blocks under the same manifests. */
+    private void rebuild(KafkaConsumer<byte[], byte[]> c) {
+        long deadline = clock.millis() + REBUILD_TIMEOUT.toMillis();
+        for (BatchManifest manifest : List.copyOf(toRebuild)) {
+            BatchSlicer.Rebuild rebuild = BatchSlicer.rebuild(manifest);
+            Map<TopicPartition, Long> until = new HashMap<>();
+            for (OffsetRange r : manifest.ranges()) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                until.put(tp, r.until());
+                c.seek(tp, r.from());
+            }
+            Set<TopicPartition> others = new HashSet<>(c.assignment());
+            others.removeAll(until.keySet());
+            c.pause(others);
+            while (!until.isEmpty()) {
+                if (clock.millis() > deadline) {
+                    throw new IllegalStateException("could not re-read batch " + manifest.batchTime() + " within "
+                            + REBUILD_TIMEOUT.toSeconds() + " s; remaining " + until);
+                }
+                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    Long end = until.get(new TopicPartition(r.topic(), r.partition()));
+                    if (end != null && r.offset() < end) {
+                        rebuild.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
+                    }
+                }
+                until.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
+            }
+            c.resume(others);
+            store.putBlocks(rebuild.seal().blocksByTask());
+            toRebuild.remove(manifest);
+            log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
+            events.accept(new BatchCut(manifest));
+        }
     }
 
     private void pollLoop(KafkaConsumer<byte[], byte[]> c) {

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A function runtime in its own JVM, started from this JVM's class path; its output goes to a file under target/. */
+/** A function runtime (or another Sluice role) in its own JVM, started from this JVM's class path; its output goes to a file under target/. */
 final class RuntimeProcess implements AutoCloseable {
 
     private final String name;
@@ -24,20 +24,26 @@ final class RuntimeProcess implements AutoCloseable {
     }
 
     static RuntimeProcess start(String name, String schedulerUri, int slots) {
+        return java(name, RuntimeMain.class.getName(), "--scheduler", schedulerUri, "--slots", Integer.toString(slots),
+                "--name", name);
+    }
+
+    /** Starts {@code mainClass} in its own JVM with this JVM's class path. */
+    static RuntimeProcess java(String name, String mainClass, String... args) {
         Path logFile = Path.of("target", "runtime-processes", name + ".log");
         try {
             Files.createDirectories(logFile.getParent());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"),
-                    RuntimeMain.class.getName(), "--scheduler", schedulerUri, "--slots", Integer.toString(slots),
-                    "--name", name))
+            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
+                    "-cp", System.getProperty("java.class.path"), mainClass));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
-                    .redirectOutput(logFile.toFile());
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().remove("JAVA_TOOL_OPTIONS");
             return new RuntimeProcess(name, builder.start(), logFile);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start runtime process " + name, e);
+            throw new UncheckedIOException("cannot start process " + name, e);
         }
     }
 
