@@ -1,0 +1,201 @@
+package io.sluice.bench;
+
+import io.sluice.core.cluster.SluiceNode;
+import io.sluice.core.registry.Delivery;
+import io.sluice.core.status.BatchInfo;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.runtime.FunctionRuntime;
+import io.sluice.runtime.RuntimeConfig;
+import io.sluice.scheduler.Scheduler;
+import io.sluice.scheduler.SchedulerConfig;
+import io.vertx.core.Vertx;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One run, one broker: N records are produced once, then read and passed through by
+ * <ol>
+ *   <li>a raw Kafka loop (one consumer, one producer, no framework): the floor to compare with;</li>
+ *   <li>Sluice, at-least-once, the grep example matching every record, 2 in-process runtimes;</li>
+ *   <li>Sluice, exactly-once, the same.</li>
+ * </ol>
+ * Each reads the same input from the start and writes its own output topic. Printed: records/s and
+ * the ratio to the raw loop, and for Sluice the median and worst batch delays.
+ *
+ * <p>Usage: {@code bench/run [records] [partitions]}. The machine is shared and noisy: compare the
+ * ratios within one run, not figures across runs.
+ */
+public final class ThroughputBench {
+
+    private static final int VALUE_BYTES = 100;
+
+    private ThroughputBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        byte[] grepJar = Files.readAllBytes(Path.of(args[0]));
+        int records = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
+        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.create().start()) {
+            String input = "bench-in";
+            kafka.createTopic(input, partitions);
+            produce(kafka.bootstrapServers(), input, records);
+            System.out.printf(Locale.ROOT, "%,d records of %d bytes in %d partitions, one embedded broker, %d cores%n%n",
+                    records, VALUE_BYTES, partitions, Runtime.getRuntime().availableProcessors());
+
+            double raw = rawLoop(kafka, input, "bench-raw-out", records);
+            System.out.printf(Locale.ROOT, "%-34s %10s %12s %8s %14s %14s%n", "run", "seconds", "records/s", "ratio",
+                    "median delay", "worst delay");
+            row("raw Kafka consume-produce loop", records, raw, raw, null);
+            for (Delivery delivery : Delivery.values()) {
+                Result r = sluice(kafka, input, grepJar, records, partitions, delivery);
+                row("Sluice, " + delivery.text() + ", 1 s batches", records, r.seconds, raw, r.delays);
+            }
+        }
+    }
+
+    private record Result(double seconds, List<Long> delays) {
+    }
+
+    private static void produce(String bootstrap, String topic, int records) {
+        Random random = new Random(1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.LINGER_MS_CONFIG, 10,
+                ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
+                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            byte[] value = new byte[VALUE_BYTES];
+            for (int i = 0; i < records; i++) {
+                for (int b = 0; b < VALUE_BYTES; b++) {
+                    value[b] = (byte) ('a' + random.nextInt(26));
+                }
+                producer.send(new ProducerRecord<>(topic, ("k" + i % 1000).getBytes(StandardCharsets.UTF_8), value.clone()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** The floor: read everything, write it back, commit; no batching framework in between. */
+    private static double rawLoop(EmbeddedKafkaBroker kafka, String input, String output, int records) {
+        kafka.createTopic(output, 8);
+        long start = System.nanoTime();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, "bench-raw",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000,
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class));
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
+                     ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                     ProducerConfig.LINGER_MS_CONFIG, 5,
+                     ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024,
+                     ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
+                     ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
+            consumer.subscribe(List.of(input));
+            long seen = 0;
+            while (seen < records) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    producer.send(new ProducerRecord<>(output, r.key(), r.value()));
+                    offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    seen++;
+                }
+                if (!offsets.isEmpty()) {
+                    producer.flush();
+                    consumer.commitSync(offsets);
+                }
+            }
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static Result sluice(EmbeddedKafkaBroker kafka, String input, byte[] grepJar, int records, int partitions,
+                                 Delivery delivery) throws Exception {
+        Vertx vertx = Vertx.vertx();
+        String pipeline = "bench-" + delivery.text();
+        try (SluiceNode node = SluiceNode.local();
+             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
+             FunctionRuntime r1 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "bench-1", 2), node, vertx);
+             FunctionRuntime r2 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "bench-2", 2), node, vertx)) {
+            if (!r1.awaitReady(Duration.ofSeconds(30)) || !r2.awaitReady(Duration.ofSeconds(30))) {
+                throw new IllegalStateException("runtimes did not connect");
+            }
+            scheduler.registerFunction("grep", "io.sluice.examples.Grep", grepJar);
+            long start = System.nanoTime();
+            scheduler.createPipeline(pipeline, "grep", List.of(input), pipeline + "-out", Duration.ofSeconds(1), partitions,
+                    Map.of("pattern", "."), delivery);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (!committedToEnd(kafka, "sluice." + pipeline, input)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(pipeline + " did not finish within 10 minutes");
+                }
+                Thread.sleep(20);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            List<Long> delays = new ArrayList<>();
+            PipelineProgress progress = scheduler.progress(pipeline).orElseThrow();
+            for (BatchInfo b : progress.recent()) {
+                delays.add(b.totalDelay().toMillis());
+            }
+            if (progress.records() != records) {
+                throw new IllegalStateException(pipeline + " accounted for " + progress.records() + " of " + records + " records");
+            }
+            return new Result(seconds, delays);
+        } finally {
+            vertx.close();
+        }
+    }
+
+    private static boolean committedToEnd(EmbeddedKafkaBroker kafka, String group, String topic) throws Exception {
+        try (Admin admin = kafka.admin()) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            return admin.listOffsets(request).all().get().entrySet().stream().allMatch(e -> {
+                OffsetAndMetadata c = committed.get(e.getKey());
+                return c != null && c.offset() >= e.getValue().offset();
+            });
+        }
+    }
+
+    private static void row(String name, int records, double seconds, double rawSeconds, List<Long> delays) {
+        String median = "-";
+        String worst = "-";
+        if (delays != null && !delays.isEmpty()) {
+            List<Long> sorted = new ArrayList<>(delays);
+            sorted.sort(null);
+            median = sorted.get(sorted.size() / 2) + " ms";
+            worst = sorted.get(sorted.size() - 1) + " ms";
+        }
+        System.out.printf(Locale.ROOT, "%-34s %10.2f %,12.0f %7.2fx %14s %14s%n", name, seconds, records / seconds,
+                rawSeconds / seconds, median, worst);
+    }
+}
