@@ -1,13 +1,8 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import io.sluice.runtime.FunctionRuntime;
-import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -27,14 +22,10 @@ class BrokerRestartIT {
 
     @Test
     void aBrokerRestartMidStreamLosesNothingAndDuplicatesNothing() throws Exception {
-        Vertx vertx = Vertx.vertx();
         // Its own broker: restarting the shared one would disturb other tests.
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.create().start();
-             SluiceNode node = SluiceNode.local();
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-             FunctionRuntime a = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "a", 2), node, vertx);
-             FunctionRuntime b = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "b", 2), node, vertx)) {
-            assertTrue(a.awaitReady(Duration.ofSeconds(30)) && b.awaitReady(Duration.ofSeconds(30)));
+             InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c, 2, "a", "b")) {
+            Scheduler scheduler = engine.scheduler;
             String input = "in";
             String output = "out";
             String pipeline = "restarted";
@@ -60,8 +51,6 @@ class BrokerRestartIT {
             records.assertEachExactlyOnce(checks.readAll(output));
             assertEquals(records.produced(), scheduler.progress(pipeline).orElseThrow().records());
             assertTrue(checks.readAll("sluice.dlq." + pipeline).isEmpty(), "nothing was dead-lettered");
-        } finally {
-            vertx.close();
         }
     }
 }

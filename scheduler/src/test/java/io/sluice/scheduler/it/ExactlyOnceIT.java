@@ -1,13 +1,8 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import io.sluice.runtime.FunctionRuntime;
-import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -23,12 +18,8 @@ class ExactlyOnceIT {
     @Test
     void outputOfFailedAttemptsIsAbortedSoEveryRecordAppearsOnce() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        Vertx vertx = Vertx.vertx();
-        try (SluiceNode node = SluiceNode.local();
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-             FunctionRuntime a = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "a", 2), node, vertx);
-             FunctionRuntime b = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "b", 2), node, vertx)) {
-            assertTrue(a.awaitReady(Duration.ofSeconds(30)) && b.awaitReady(Duration.ofSeconds(30)));
+        try (InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c, 2, "a", "b")) {
+            Scheduler scheduler = engine.scheduler;
             String input = EngineFixture.unique("in");
             String output = EngineFixture.unique("out");
             String pipeline = EngineFixture.unique("eo");
@@ -47,9 +38,7 @@ class ExactlyOnceIT {
             Await.until(Duration.ofSeconds(60), () -> checks.committedToEnd("sluice." + pipeline, input),
                     () -> "the pipeline commits to the end; progress: " + scheduler.progress(pipeline));
             records.assertEachExactlyOnce(checks.readAll(output));
-            assertTrue(a.tasksFailed() + b.tasksFailed() >= 2, "each runtime's instance failed once after emitting");
-        } finally {
-            vertx.close();
+            assertTrue(engine.tasksFailed() >= 2, "each runtime's instance failed once after emitting");
         }
     }
 
@@ -58,11 +47,8 @@ class ExactlyOnceIT {
         // The control: the same failures with the at-least-once sink do duplicate, so the test above
         // passes because of the transactions, not because nothing failed.
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        Vertx vertx = Vertx.vertx();
-        try (SluiceNode node = SluiceNode.local();
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-             FunctionRuntime a = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "a", 1), node, vertx)) {
-            assertTrue(a.awaitReady(Duration.ofSeconds(30)));
+        try (InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c, 1, "a")) {
+            Scheduler scheduler = engine.scheduler;
             String input = EngineFixture.unique("in");
             String output = EngineFixture.unique("out");
             String pipeline = EngineFixture.unique("alo");
@@ -75,8 +61,6 @@ class ExactlyOnceIT {
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(60), () -> checks.committedToEnd("sluice." + pipeline, input), "committed");
             assertEquals(200, checks.readAll(output).size(), "the failed attempt's 100 records, then the retry's 100");
-        } finally {
-            vertx.close();
         }
     }
 }

@@ -1,13 +1,8 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import io.sluice.runtime.FunctionRuntime;
-import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
-import io.vertx.core.Vertx;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -26,12 +21,8 @@ class LoadBalancingIT {
     @Test
     void theFastRuntimeTakesMoreTasksAndEveryBatchCompletes() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        Vertx vertx = Vertx.vertx();
-        try (SluiceNode node = SluiceNode.local();
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-             FunctionRuntime fast = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "fast", 1), node, vertx);
-             FunctionRuntime slow = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "slow", 1), node, vertx)) {
-            assertTrue(fast.awaitReady(Duration.ofSeconds(30)) && slow.awaitReady(Duration.ofSeconds(30)));
+        try (InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c, 1, "fast", "slow")) {
+            Scheduler scheduler = engine.scheduler;
 
             String input = EngineFixture.unique("events");
             String output = EngineFixture.unique("passed");
@@ -58,8 +49,6 @@ class LoadBalancingIT {
             long slowTasks = EngineFixture.tasksCompletedBy(scheduler, "slow");
             assertTrue(slowTasks > 0, "the slow runtime still gets work when it is free");
             assertTrue(fastTasks >= 2 * slowTasks, "fast ran " + fastTasks + " tasks, slow " + slowTasks);
-        } finally {
-            vertx.close();
         }
     }
 }

@@ -1,12 +1,7 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import io.sluice.runtime.FunctionRuntime;
-import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
-import io.vertx.core.Vertx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -30,13 +25,8 @@ class PoisonRecordIT {
     @Test
     void aPoisonRecordIsRetriedThenDeadLetteredAndNothingIsLost() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        Vertx vertx = Vertx.vertx();
-        try (SluiceNode node = SluiceNode.local();
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
-                     .withMaxAttempts(3), node, vertx);
-             FunctionRuntime a = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "a", 2), node, vertx);
-             FunctionRuntime b = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "b", 2), node, vertx)) {
-            assertTrue(a.awaitReady(Duration.ofSeconds(30)) && b.awaitReady(Duration.ofSeconds(30)));
+        try (InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c.withMaxAttempts(3), 2, "a", "b")) {
+            Scheduler scheduler = engine.scheduler;
             String input = EngineFixture.unique("in");
             String output = EngineFixture.unique("out");
             String pipeline = EngineFixture.unique("poisoned");
@@ -74,8 +64,6 @@ class PoisonRecordIT {
             assertEquals(sent, accounted, "every input record is in the output or the dead-letter topic");
             assertTrue(checks.readAll(output).stream().noneMatch(r -> r.value().contains("POISON")));
             assertEquals(400, scheduler.progress(pipeline).orElseThrow().records());
-        } finally {
-            vertx.close();
         }
     }
 }

@@ -10,9 +10,6 @@ import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +29,7 @@ class RuntimeKilledIT {
     void sigkillOfARuntimeMidTaskLosesNothingAndDuplicatesNothing() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
         String cluster = EngineFixture.unique("cluster");
-        int port = freePort();
+        int port = EngineFixture.freePort();
         ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", port, List.of("127.0.0.1[" + port + "]"), false);
         try (SluiceNode node = SluiceNode.clustered(settings);
              Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
@@ -74,11 +71,5 @@ class RuntimeKilledIT {
 
     private static int running(Scheduler scheduler, String name) {
         return scheduler.runtimes().stream().filter(r -> r.name().equals(name)).mapToInt(RuntimeInfo::running).sum();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

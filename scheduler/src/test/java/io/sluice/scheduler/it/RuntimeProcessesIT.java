@@ -9,9 +9,6 @@ import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +29,7 @@ class RuntimeProcessesIT {
     void twoRuntimeProcessesShareTheWorkAndEveryWordIsCountedOnce() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
         String cluster = EngineFixture.unique("cluster");
-        int clusterPort = freePort();
+        int clusterPort = EngineFixture.freePort();
         ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", clusterPort,
                 List.of("127.0.0.1[" + clusterPort + "]"), false);
         try (SluiceNode node = SluiceNode.clustered(settings);
@@ -71,12 +68,6 @@ class RuntimeProcessesIT {
             for (RuntimeInfo runtime : runtimes) {
                 assertTrue(runtime.completed() > 0, runtime.name() + " ran tasks: " + runtimes);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -11,9 +11,6 @@ import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +30,9 @@ class SchedulerRestartIT {
     void sigkillOfTheSchedulerLosesNothingAndDuplicatesNothing() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
         String cluster = EngineFixture.unique("cluster");
-        int dataPort = freePort();
-        int schedulerClusterPort = freePort();
-        int runtimePort = freePort();
+        int dataPort = EngineFixture.freePort();
+        int schedulerClusterPort = EngineFixture.freePort();
+        int runtimePort = EngineFixture.freePort();
         String hosts = "127.0.0.1[" + dataPort + "],127.0.0.1[" + schedulerClusterPort + "]";
         String[] schedulerArgs = {kafka.bootstrapServers(), cluster, Integer.toString(schedulerClusterPort), hosts,
             Integer.toString(runtimePort)};
@@ -83,11 +80,5 @@ class SchedulerRestartIT {
 
     private static long batches(SluiceNode node, String pipeline) {
         return node.statusBoard().progress(pipeline).map(PipelineProgress::batches).orElse(0L);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }
