@@ -23,8 +23,8 @@ public final class RuntimeMain {
         try {
             config = parse(args);
         } catch (IllegalArgumentException e) {
-            System.err.println("sluice runtime: " + e.getMessage());
-            System.err.println("usage: RuntimeMain --scheduler ws://host:port/runtime [--slots N] [--name NAME] [--bind ADDRESS]");
+            log.error("{}; usage: RuntimeMain --scheduler ws://host:port/runtime [--slots N] [--name NAME] [--bind ADDRESS]",
+                    e.getMessage());
             System.exit(2);
             return;
         }

@@ -60,7 +60,8 @@ class SchedulerRestartIT {
                 records.produce(4_000);
                 Await.until(Duration.ofSeconds(60), () -> batches(data, pipeline) > 0, "a first batch commits");
                 records.produce(4_000);
-                Thread.sleep(500); // batches in flight, some tasks committed, the rest running
+                Await.until(Duration.ofSeconds(30), () -> data.statusBoard().runtimes().stream().anyMatch(r -> r.running() > 0),
+                        "tasks of the second wave are running");
                 scheduler.kill();
 
                 records.produce(4_000);
