@@ -48,7 +48,7 @@ import java.util.concurrent.TimeoutException;
 final class TransactionalSink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionalSink.class);
-    private static final Duration MARKER_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration MARKER_TIMEOUT = Duration.ofSeconds(5);
 
     private final String bootstrap;
     private final String runtimeName;
@@ -75,7 +75,17 @@ final class TransactionalSink implements AutoCloseable {
         KafkaProducer<byte[], byte[]> producer = acquire(transactionalId);
         boolean handedOver = false;
         try {
-            long marker = committedBatch(transactionalId, topic);
+            long marker;
+            try {
+                marker = committedBatch(transactionalId, topic);
+            } catch (SinkException e) {
+                // The marker stays unstable while an older producer of this id (a killed runtime's)
+                // has a transaction open, and only initTransactions ends that. A cached producer
+                // never calls it again, so drop ours: the retry creates one, which fences the zombie.
+                discard(transactionalId, producer);
+                producer = null;
+                throw e;
+            }
             if (marker >= attempt.task().batchTime()) {
                 log.info("{} committed already under {}; not running it again", attempt, transactionalId);
                 return null;
