@@ -41,7 +41,7 @@ class BrokerRestartIT {
             records.produce(5_000);
 
             kafka.stop();
-            Thread.sleep(3_000);
+            Thread.sleep(3_000); // the outage itself: the broker stays away this long on purpose
             kafka.start();
             records.produce(5_000);
 

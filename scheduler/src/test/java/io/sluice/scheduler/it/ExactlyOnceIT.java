@@ -29,10 +29,7 @@ class ExactlyOnceIT {
                     Delivery.EXACTLY_ONCE);
 
             UniqueRecords records = new UniqueRecords(kafka.bootstrapServers(), input);
-            for (int wave = 0; wave < 5; wave++) {
-                records.produce(2_000);
-                Thread.sleep(300);
-            }
+            Waves.produce(5, Duration.ofMillis(300), () -> records.produce(2_000));
 
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(60), () -> checks.committedToEnd("sluice." + pipeline, input),

@@ -33,10 +33,7 @@ class LoadBalancingIT {
                     Map.of("slow.runtime", "slow", "sleep.ms", "300"));
 
             WordCorpus corpus = new WordCorpus(3);
-            for (int wave = 0; wave < 12; wave++) {
-                corpus.produce(kafka.bootstrapServers(), input, 500);
-                Thread.sleep(250);
-            }
+            Waves.produce(12, Duration.ofMillis(250), () -> corpus.produce(kafka.bootstrapServers(), input, 500));
 
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(90), () -> checks.committedToEnd("sluice." + pipeline, input),

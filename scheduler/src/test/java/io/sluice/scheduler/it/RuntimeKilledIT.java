@@ -53,10 +53,7 @@ class RuntimeKilledIT {
             Await.until(Duration.ofSeconds(60), () -> running(scheduler, "victim") > 0, "the victim runs tasks");
             victim.kill();
             assertTrue(!victim.isAlive());
-            for (int wave = 0; wave < 5; wave++) {
-                records.produce(3_000);
-                Thread.sleep(300);
-            }
+            Waves.produce(5, Duration.ofMillis(300), () -> records.produce(3_000));
 
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(120), () -> checks.committedToEnd("sluice." + pipeline, input),

@@ -51,10 +51,7 @@ class RuntimeProcessesIT {
             scheduler.createPipeline(pipeline, "wordcount", List.of(input), output, Duration.ofSeconds(1), 8, Map.of());
 
             WordCorpus corpus = new WordCorpus(7);
-            for (int wave = 0; wave < 5; wave++) {
-                corpus.produce(kafka.bootstrapServers(), input, RECORDS / 5);
-                Thread.sleep(700);
-            }
+            Waves.produce(5, Duration.ofMillis(700), () -> corpus.produce(kafka.bootstrapServers(), input, RECORDS / 5));
 
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(120), () -> checks.committedToEnd("sluice." + pipeline, input),

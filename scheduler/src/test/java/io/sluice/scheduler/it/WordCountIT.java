@@ -67,10 +67,7 @@ class WordCountIT {
 
         // Produce in waves so the stream spans several one-second batches.
         WordCorpus corpus = new WordCorpus(42);
-        for (int wave = 0; wave < 5; wave++) {
-            corpus.produce(kafka.bootstrapServers(), input, RECORDS / 5);
-            Thread.sleep(700);
-        }
+        Waves.produce(5, Duration.ofMillis(700), () -> corpus.produce(kafka.bootstrapServers(), input, RECORDS / 5));
         assertEquals(RECORDS, corpus.produced());
 
         KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
