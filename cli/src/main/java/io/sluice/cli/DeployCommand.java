@@ -59,6 +59,11 @@ final class DeployCommand implements Callable<Integer> {
                     + "or at-least-once (lower latency; a retried task writes again). Default: ${DEFAULT-VALUE}.")
     String delivery;
 
+    @Option(names = "--speculation", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Copy a straggling task to another runtime; the first copy to finish wins "
+                    + "(--no-speculation turns it off). Default: on.")
+    boolean speculation;
+
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "A parameter for the function; repeat for more.")
     Map<String, String> parameters = Map.of();
 
@@ -86,6 +91,7 @@ final class DeployCommand implements Callable<Integer> {
                 .put("batchInterval", Durations.format(interval))
                 .put("partitions", partitions)
                 .put("delivery", delivery)
+                .put("speculation", speculation)
                 .put("parameters", new JsonObject(Map.copyOf(parameters))));
         var out = spec.commandLine().getOut();
         out.printf("Function %s version %d uploaded (%s, sha256 %s…)%n", name, function.getInteger("version"),

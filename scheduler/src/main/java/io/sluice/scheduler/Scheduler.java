@@ -118,10 +118,24 @@ public final class Scheduler implements AutoCloseable {
     public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
                                        Duration batchInterval, int partitions, Map<String, String> parameters,
                                        Delivery delivery) {
+        return createPipeline(name, function, inputs, output, batchInterval, partitions, parameters, delivery, true);
+    }
+
+    /**
+     * Creates and starts a pipeline running the newest version of {@code function}, choosing its
+     * delivery guarantee and whether stragglers get speculative copies.
+     *
+     * @throws IllegalArgumentException if a field is invalid (the message says which)
+     * @throws UnknownEntryException if the function is not registered
+     * @throws ConflictException if the pipeline exists
+     */
+    public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
+                                       Duration batchInterval, int partitions, Map<String, String> parameters,
+                                       Delivery delivery, boolean speculation) {
         FunctionSpec fn = registry().latestFunction(function)
                 .orElseThrow(() -> new UnknownEntryException("no function named '" + function + "'; register it first"));
         return registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output, batchInterval,
-                partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis()));
+                partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(), speculation));
     }
 
     /** Stops ingesting for a pipeline; batches already cut finish and commit. */

@@ -24,15 +24,18 @@ import java.util.Objects;
  * @param delivery what the output promises when tasks are retried
  * @param state whether the pipeline should run
  * @param createdAt when the pipeline was created, epoch milliseconds
+ * @param speculation whether a task that runs much longer than its batch's others gets a copy on
+ *     another runtime (straggler speculation); on by default
  */
 public record PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics,
                            String outputTopic, Duration batchInterval, int partitions,
-                           Map<String, String> parameters, Delivery delivery, PipelineState state, long createdAt) {
+                           Map<String, String> parameters, Delivery delivery, PipelineState state, long createdAt,
+                           boolean speculation) {
 
     public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
     public static final int MAX_PARTITIONS = 1024;
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
 
     public PipelineSpec {
         Names.checkName("pipeline", name);
@@ -64,12 +67,20 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
         Objects.requireNonNull(state, "state");
     }
 
-    /** A pipeline with exactly-once delivery, the default. */
+    /** A pipeline with exactly-once delivery and speculation, the defaults. */
     public PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics, String outputTopic,
                         Duration batchInterval, int partitions, Map<String, String> parameters, PipelineState state,
                         long createdAt) {
         this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
-                Delivery.EXACTLY_ONCE, state, createdAt);
+                Delivery.EXACTLY_ONCE, state, createdAt, true);
+    }
+
+    /** A pipeline with speculation, the default. */
+    public PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics, String outputTopic,
+                        Duration batchInterval, int partitions, Map<String, String> parameters, Delivery delivery,
+                        PipelineState state, long createdAt) {
+        this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
+                delivery, state, createdAt, true);
     }
 
     /** @return the Kafka consumer group the pipeline's ingest uses */
@@ -80,13 +91,13 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     /** @return the same pipeline in another state */
     public PipelineSpec withState(PipelineState newState) {
         return new PipelineSpec(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions,
-                parameters, delivery, newState, createdAt);
+                parameters, delivery, newState, createdAt, speculation);
     }
 
     byte[] encode() {
         return new Encoder().u8(FORMAT).str(name).str(function).i32(functionVersion).strings(inputTopics)
                 .str(outputTopic).i64(batchInterval.toMillis()).i32(partitions).stringMap(parameters)
-                .str(delivery.name()).str(state.name()).i64(createdAt).toByteArray();
+                .str(delivery.name()).str(state.name()).i64(createdAt).u8(speculation ? 1 : 0).toByteArray();
     }
 
     static PipelineSpec decode(byte[] bytes) {
@@ -96,7 +107,7 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
         }
         PipelineSpec spec = new PipelineSpec(in.str(), in.str(), in.i32(), in.strings(), in.str(),
                 Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), Delivery.valueOf(in.str()), PipelineState.valueOf(in.str()),
-                in.i64());
+                in.i64(), in.u8() == 1);
         in.end();
         return spec;
     }

@@ -13,13 +13,21 @@ import java.time.Duration;
  * @param records how many input records the batch held
  * @param outputRecords how many records its tasks wrote
  * @param partitions how many tasks it had
- * @param attempts how many task attempts ran, at least {@code partitions}
+ * @param tasksRun how many of its tasks ran (a task whose block is empty succeeds without running)
+ * @param attempts how many task attempts ran, at least {@code tasksRun}: retries and speculative copies add to it
+ * @param deadLettered how many of its input records went to the dead-letter topic
  * @param submissionTime when the batch was cut and its tasks queued
  * @param processingStartTime when its first task started on a runtime
  * @param processingEndTime when its last task finished
  */
 public record BatchInfo(String pipeline, long batchTime, long records, long outputRecords, int partitions,
-                        int attempts, long submissionTime, long processingStartTime, long processingEndTime) {
+                        int tasksRun, int attempts, long deadLettered, long submissionTime, long processingStartTime,
+                        long processingEndTime) {
+
+    /** @return attempts beyond one per task that ran: retries, re-runs after a lost runtime, speculative copies */
+    public int extraAttempts() {
+        return attempts - tasksRun;
+    }
 
     /** @return how long the batch waited for a runtime: first task start minus submission */
     public Duration schedulingDelay() {
@@ -37,11 +45,12 @@ public record BatchInfo(String pipeline, long batchTime, long records, long outp
     }
 
     void encode(Encoder out) {
-        out.str(pipeline).i64(batchTime).i64(records).i64(outputRecords).i32(partitions).i32(attempts)
-                .i64(submissionTime).i64(processingStartTime).i64(processingEndTime);
+        out.str(pipeline).i64(batchTime).i64(records).i64(outputRecords).i32(partitions).i32(tasksRun).i32(attempts)
+                .i64(deadLettered).i64(submissionTime).i64(processingStartTime).i64(processingEndTime);
     }
 
     static BatchInfo decode(Decoder in) {
-        return new BatchInfo(in.str(), in.i64(), in.i64(), in.i64(), in.i32(), in.i32(), in.i64(), in.i64(), in.i64());
+        return new BatchInfo(in.str(), in.i64(), in.i64(), in.i64(), in.i32(), in.i32(), in.i32(), in.i64(), in.i64(),
+                in.i64(), in.i64());
     }
 }

@@ -13,12 +13,16 @@ import java.util.List;
  * @param batches completed batches
  * @param records input records in completed batches
  * @param outputRecords output records of completed batches
+ * @param tasksRun tasks of completed batches that ran
+ * @param attempts task attempts of completed batches; more than {@code tasksRun} when tasks were retried or copied
+ * @param deadLettered input records of completed batches that went to the dead-letter topic
  * @param pendingBatches batches cut but not yet committed
  * @param lastError the last error the scheduler saw for this pipeline (ingest, commit), or null
  * @param recent the most recent completed batches, newest last
  */
-public record PipelineProgress(String pipeline, long batches, long records, long outputRecords, int pendingBatches,
-                               String lastError, List<BatchInfo> recent) {
+public record PipelineProgress(String pipeline, long batches, long records, long outputRecords, long tasksRun,
+                               long attempts, long deadLettered, int pendingBatches, String lastError,
+                               List<BatchInfo> recent) {
 
     /** How many recent batches are kept. */
     public static final int RECENT = 50;
@@ -29,7 +33,7 @@ public record PipelineProgress(String pipeline, long batches, long records, long
 
     /** @return no progress yet */
     public static PipelineProgress empty(String pipeline) {
-        return new PipelineProgress(pipeline, 0, 0, 0, 0, null, List.of());
+        return new PipelineProgress(pipeline, 0, 0, 0, 0, 0, 0, 0, null, List.of());
     }
 
     /** @return this progress after one more completed batch */
@@ -40,26 +44,31 @@ public record PipelineProgress(String pipeline, long batches, long records, long
             next = next.subList(next.size() - RECENT, next.size());
         }
         return new PipelineProgress(pipeline, batches + 1, records + batch.records(),
-                outputRecords + batch.outputRecords(), pendingBatches, lastError, next);
+                outputRecords + batch.outputRecords(), tasksRun + batch.tasksRun(), attempts + batch.attempts(),
+                deadLettered + batch.deadLettered(), pendingBatches, lastError, next);
     }
 
     public PipelineProgress withPending(int pending) {
-        return new PipelineProgress(pipeline, batches, records, outputRecords, pending, lastError, recent);
+        return new PipelineProgress(pipeline, batches, records, outputRecords, tasksRun, attempts, deadLettered, pending,
+                lastError, recent);
     }
 
     public PipelineProgress withLastError(String error) {
-        return new PipelineProgress(pipeline, batches, records, outputRecords, pendingBatches, error, recent);
+        return new PipelineProgress(pipeline, batches, records, outputRecords, tasksRun, attempts, deadLettered,
+                pendingBatches, error, recent);
     }
 
     byte[] encode() {
         Encoder out = new Encoder(256 + 80 * recent.size());
-        out.str(pipeline).i64(batches).i64(records).i64(outputRecords).i32(pendingBatches).nullableStr(lastError);
+        out.str(pipeline).i64(batches).i64(records).i64(outputRecords).i64(tasksRun).i64(attempts).i64(deadLettered)
+                .i32(pendingBatches).nullableStr(lastError);
         return out.list(recent, (e, b) -> b.encode(e)).toByteArray();
     }
 
     static PipelineProgress decode(byte[] bytes) {
         Decoder in = new Decoder(bytes);
-        PipelineProgress p = new PipelineProgress(in.str(), in.i64(), in.i64(), in.i64(), in.i32(), in.nullableStr(),
+        PipelineProgress p = new PipelineProgress(in.str(), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(),
+                in.i32(), in.nullableStr(),
                 in.list(BatchInfo::decode));
         in.end();
         return p;

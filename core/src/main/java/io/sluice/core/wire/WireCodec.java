@@ -10,6 +10,7 @@ import io.sluice.core.wire.WireMessage.FailureKind;
 import io.sluice.core.wire.WireMessage.FunctionRef;
 import io.sluice.core.wire.WireMessage.Heartbeat;
 import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
@@ -47,7 +48,9 @@ public final class WireCodec {
         } else if (message instanceof RunTask m) {
             attempt(out.u8(RUN), m.attempt()).i32(m.partitionCount()).str(m.function().name())
                     .i32(m.function().version()).str(m.function().className()).str(m.outputTopic())
-                    .stringMap(m.parameters()).str(m.transactionalId());
+                    .stringMap(m.parameters()).str(m.transactionalId()).i64(m.producerEpoch())
+                    .u8(m.checkMarker() ? 1 : 0).i32(m.range().from()).i32(m.range().until())
+                    .str(m.deadLetterTopic()).str(m.deadLetterError());
         } else if (message instanceof CancelTask m) {
             attempt(out.u8(CANCEL), m.attempt());
         } else if (message instanceof Refused m) {
@@ -71,13 +74,21 @@ public final class WireCodec {
             case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
             case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str()), in.str(),
-                    in.stringMap(), in.str());
+                    in.stringMap(), in.str(), in.i64(), in.u8() == 1, range(in.i32(), in.i32()), in.str(), in.str());
             case CANCEL -> new CancelTask(attempt(in));
             case REFUSED -> new Refused(in.str());
             default -> throw new MalformedDataException("unknown message type " + type);
         };
         in.end();
         return message;
+    }
+
+    private static RecordRange range(int from, int until) {
+        try {
+            return new RecordRange(from, until);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedDataException(e.getMessage());
+        }
     }
 
     private static FailureKind failureKind(int ordinal) {

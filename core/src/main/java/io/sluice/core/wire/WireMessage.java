@@ -13,7 +13,7 @@ import java.util.Map;
 public sealed interface WireMessage {
 
     /** Protocol version; a runtime speaking another one is refused at {@link Hello}. */
-    int PROTOCOL = 1;
+    int PROTOCOL = 2;
 
     // ---- runtime -> scheduler
 
@@ -28,7 +28,17 @@ public sealed interface WireMessage {
         }
     }
 
-    /** An attempt finished and its output is in the sink. */
+    /**
+     * An attempt finished and its output is in the sink.
+     *
+     * @param recordsIn  the records of the block the attempt processed
+     * @param recordsOut for at-least-once output, the records the attempt wrote; for exactly-once
+     *                   output, every record the task has committed so far, as its marker says (so an
+     *                   attempt that finds its task committed reports the real count)
+     * @param readNanos  time to read the block
+     * @param runNanos   time in the function
+     * @param writeNanos time to write and commit the output
+     */
     record TaskDone(TaskAttempt attempt, long recordsIn, long recordsOut, long readNanos, long runNanos,
                     long writeNanos) implements WireMessage {
     }
@@ -39,10 +49,15 @@ public sealed interface WireMessage {
 
     /** Who is to blame for a failed attempt. */
     enum FailureKind {
-        /** The function threw, or could not be loaded or opened: retry, then give up on the task. */
+        /** The function threw on the batch: retry, then bisect the block to isolate the poison records. */
         USER,
-        /** The runtime could not read the block or write the output: retry elsewhere. */
-        PLATFORM
+        /** The runtime could not read the block or write the output: retry elsewhere, for as long as it takes. */
+        PLATFORM,
+        /**
+         * The function could not be loaded or opened: it would fail on any record, so after the
+         * retries the block is dead-lettered whole rather than bisected.
+         */
+        SETUP
     }
 
     // ---- scheduler -> runtime
@@ -63,22 +78,70 @@ public sealed interface WireMessage {
     }
 
     /**
-     * Run one attempt of a task.
+     * Run one attempt of a task, or of part of it.
      *
+     * @param partitionCount  how many partitions the task's batch has
+     * @param outputTopic     where the function's output goes
      * @param transactionalId for exactly-once output, the Kafka transactional id every attempt of
      *                        this task shares (so a newer attempt fences an older one) and no task
      *                        that may run at the same time uses; empty for at-least-once output
+     * @param producerEpoch   the scheduler's generation of that id's holder: it changes whenever the
+     *                        id moves to another runtime, so a runtime whose cached producer has
+     *                        another generation knows it was fenced and initialises a new one before
+     *                        it writes; 0 for at-least-once output
+     * @param checkMarker     whether an earlier attempt may have committed (a retry, a speculative
+     *                        copy, a task recovered by a new scheduler): the runtime reads the
+     *                        task's commit marker and runs only what it does not cover
+     * @param range           which records of the block to run; all of them but when a failing block
+     *                        is being bisected
+     * @param deadLetterTopic where records that cannot be processed go
+     * @param deadLetterError empty to run the function; otherwise the range's records are written,
+     *                        unprocessed, to {@code deadLetterTopic} with this error in a header
      */
     record RunTask(TaskAttempt attempt, int partitionCount, FunctionRef function, String outputTopic,
-                   Map<String, String> parameters, String transactionalId) implements WireMessage {
+                   Map<String, String> parameters, String transactionalId, long producerEpoch, boolean checkMarker,
+                   RecordRange range, String deadLetterTopic, String deadLetterError) implements WireMessage {
         public RunTask {
             parameters = Map.copyOf(parameters);
             transactionalId = transactionalId == null ? "" : transactionalId;
+            deadLetterError = deadLetterError == null ? "" : deadLetterError;
         }
 
         /** @return whether the output goes out in a transaction with the task's commit marker */
         public boolean exactlyOnce() {
             return !transactionalId.isEmpty();
+        }
+
+        /** @return whether this attempt dead-letters its records instead of running the function */
+        public boolean deadLetters() {
+            return !deadLetterError.isEmpty();
+        }
+    }
+
+    /**
+     * Records {@code [from, until)} of a block, by index; {@link #ALL} is the whole block.
+     *
+     * @param from  the first record
+     * @param until one past the last record, or -1 for the end of the block
+     */
+    record RecordRange(int from, int until) {
+        /** The whole block. */
+        public static final RecordRange ALL = new RecordRange(0, -1);
+
+        public RecordRange {
+            if (from < 0 || (until != -1 && until < from)) {
+                throw new IllegalArgumentException("bad record range [" + from + ", " + until + ")");
+            }
+        }
+
+        /** @return the end of the range in a block of {@code size} records */
+        public int until(int size) {
+            return until == -1 ? size : Math.min(until, size);
+        }
+
+        @Override
+        public String toString() {
+            return "[" + from + ", " + (until == -1 ? "end" : until) + ")";
         }
     }
 

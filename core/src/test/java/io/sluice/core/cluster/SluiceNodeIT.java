@@ -38,7 +38,7 @@ class SluiceNodeIT {
             registryLifecycle(node.registry());
 
             PipelineProgress progress = PipelineProgress.empty("p")
-                    .plus(new BatchInfo("p", 1000, 10, 3, 2, 2, 1001, 1005, 1020));
+                    .plus(new BatchInfo("p", 1000, 10, 3, 2, 2, 3, 1, 1001, 1005, 1020));
             node.statusBoard().publish(progress);
             assertEquals(progress, node.statusBoard().progress("p").orElseThrow());
             assertEquals(4, progress.recent().get(0).schedulingDelay().toMillis());

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,11 @@ class PipelineSpecTest {
                 Delivery.AT_LEAST_ONCE, PipelineState.STOPPED, 9);
         assertEquals(atLeastOnce, PipelineSpec.decode(atLeastOnce.encode()));
         assertEquals(Delivery.AT_LEAST_ONCE, atLeastOnce.withState(PipelineState.RUNNING).delivery());
+        assertTrue(spec.speculation(), "speculation is on unless asked otherwise");
+        PipelineSpec noCopies = new PipelineSpec("r", "fn", 3, List.of("a"), "b", Duration.ofSeconds(2), 1, Map.of(),
+                Delivery.EXACTLY_ONCE, PipelineState.RUNNING, 9, false);
+        assertEquals(noCopies, PipelineSpec.decode(noCopies.encode()));
+        assertFalse(noCopies.withState(PipelineState.STOPPED).speculation());
     }
 
     @Test

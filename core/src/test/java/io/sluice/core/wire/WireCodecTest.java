@@ -8,6 +8,7 @@ import io.sluice.core.wire.WireMessage.FailureKind;
 import io.sluice.core.wire.WireMessage.FunctionRef;
 import io.sluice.core.wire.WireMessage.Heartbeat;
 import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
@@ -37,8 +38,10 @@ class WireCodecTest {
                 new TaskFailed(ATTEMPT, FailureKind.PLATFORM, "MissingBlockException", null),
                 new Welcome("r7", "127.0.0.1:9092", "sluice", List.of("127.0.0.1[7800]")),
                 new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts",
-                        Map.of("pattern", "ERROR", "ünïcode", "✓"), "sluice.wc.3.1"),
-                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts", Map.of(), ""),
+                        Map.of("pattern", "ERROR", "ünïcode", "✓"), "sluice.wc.3.1", 7L << 32 | 3, true,
+                        new RecordRange(250, 500), "sluice.dlq.wc", ""),
+                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts", Map.of(), "",
+                        0, false, RecordRange.ALL, "sluice.dlq.wc", "failed 4 time(s): boom"),
                 new CancelTask(ATTEMPT),
                 new Refused("protocol 9 is not supported"));
         for (WireMessage m : messages) {

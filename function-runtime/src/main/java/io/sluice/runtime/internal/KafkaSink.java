@@ -65,6 +65,11 @@ final class KafkaSink implements AutoCloseable {
 
         @Override
         public void emit(byte[] key, byte[] value) {
+            send(new ProducerRecord<>(topic, key, value));
+        }
+
+        /** Sends a record for any topic, with headers, as dead-lettering does. */
+        void send(ProducerRecord<byte[], byte[]> record) {
             if (cancelled) {
                 throw new CancellationException(attempt + " was cancelled");
             }
@@ -75,7 +80,7 @@ final class KafkaSink implements AutoCloseable {
                 pending++;
             }
             sent++;
-            producer.send(new ProducerRecord<>(topic, key, value), this);
+            producer.send(record, this);
         }
 
         @Override

@@ -137,48 +137,109 @@ final class TaskRunner implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             return platform(attempt, e instanceof ExecutionException ? e.getCause() : e);
         }
-        AttemptSink output;
         try {
-            if (task.exactlyOnce()) {
-                output = svc.transactions().begin(attempt, task.transactionalId(), task.outputTopic());
-                if (output == null) {
-                    return new TaskDone(attempt, 0, 0, 0, 0, 0); // an earlier attempt committed it
-                }
-            } else {
-                output = svc.sink().open(attempt, task.outputTopic());
-            }
-        } catch (SinkException e) {
+            return task.exactlyOnce() ? exactlyOnce(task, svc, handle, t0) : atLeastOnce(task, svc, handle, t0);
+        } catch (SinkException | MissingBlockException | BlockFormatException e) {
             return platform(attempt, e);
         }
-        handle.output = output;
-        if (handle.cancelled) {
-            output.cancel();
+    }
+
+    /**
+     * Reads the marker if an earlier attempt may have committed, computes the output of what it does
+     * not cover, then writes it and the marker in one transaction. If another attempt commits while
+     * this one computes, this one recomputes what is left, or finds nothing left to do.
+     */
+    private WireMessage exactlyOnce(RunTask task, Services svc, Running handle, long t0) throws InterruptedException {
+        TaskAttempt attempt = task.attempt();
+        TransactionalSink sink = svc.transactions();
+        CommitMarker basis = task.checkMarker()
+                ? sink.settledMarker(task.transactionalId(), task.producerEpoch(), task.outputTopic())
+                : CommitMarker.NONE;
+        Block block = null;
+        long readNanos = 0;
+        for (int round = 0; round < 3; round++) {
+            int covered = basis.committedUpTo(attempt.task());
+            int wanted = task.range().until();
+            if (wanted != -1 && covered >= wanted) {
+                log.info("{} committed already under {}; not running it again", attempt, task.transactionalId());
+                return new TaskDone(attempt, 0, basis.recordsOutOf(attempt.task()), readNanos, 0, 0);
+            }
+            if (block == null) {
+                block = Block.decode(svc.batchStore().block(attempt.task()));
+                readNanos = System.nanoTime() - t0;
+            }
+            int until = task.range().until(block.size());
+            int from = Math.min(until, Math.max(task.range().from(), covered));
+            if (covered >= until) {
+                return new TaskDone(attempt, 0, basis.recordsOutOf(attempt.task()), readNanos, 0, 0);
+            }
+            BufferedOutput output = new BufferedOutput(attempt.toString(), task.outputTopic());
+            long t1 = System.nanoTime();
+            TaskFailed failed = compute(task, svc, handle, block, from, until, output);
+            if (failed != null || handle.cancelled) {
+                return handle.cancelled ? null : failed;
+            }
+            long t2 = System.nanoTime();
+            TransactionalSink.Outcome outcome = sink.commit(attempt, task.transactionalId(), task.producerEpoch(),
+                    task.outputTopic(), basis, until, output.records(),
+                    task.deadLetters() ? 0 : output.records().size());
+            if (outcome instanceof TransactionalSink.Outcome.Committed c) {
+                return new TaskDone(attempt, until - from, c.marker().recordsOutOf(attempt.task()), readNanos, t2 - t1,
+                        System.nanoTime() - t2);
+            }
+            basis = ((TransactionalSink.Outcome.Superseded) outcome).marker();
         }
+        throw new SinkException(attempt + ": other attempts kept committing under " + task.transactionalId()
+                + " while this one computed", null);
+    }
+
+    /** Streams the output as the function emits it, then waits for the acknowledgements. */
+    private WireMessage atLeastOnce(RunTask task, Services svc, Running handle, long t0) throws InterruptedException {
+        TaskAttempt attempt = task.attempt();
+        Block block = Block.decode(svc.batchStore().block(attempt.task()));
+        int until = task.range().until(block.size());
+        int from = Math.min(until, task.range().from());
+        long t1 = System.nanoTime();
+        KafkaSink.AttemptOutput output = svc.sink().open(attempt, task.outputTopic());
         try {
-            return run(task, svc, output, handle, t0);
+            TaskFailed failed = compute(task, svc, handle, block, from, until, output);
+            if (failed != null || handle.cancelled) {
+                return handle.cancelled ? null : failed;
+            }
+            long t2 = System.nanoTime();
+            output.finish();
+            long out = task.deadLetters() ? 0 : output.sent();
+            return new TaskDone(attempt, until - from, out, t1 - t0, t2 - t1, System.nanoTime() - t2);
         } finally {
             output.abandon();
         }
     }
 
-    private WireMessage run(RunTask task, Services svc, AttemptSink output, Running handle, long t0)
-            throws InterruptedException {
+    /**
+     * Runs the function over records {@code [from, until)}, or, for a dead-lettering attempt, turns
+     * them into dead-letter records, into {@code output}.
+     *
+     * @return the failure, or {@code null} if the output is complete
+     */
+    private TaskFailed compute(RunTask task, Services svc, Running handle, Block block, int from, int until,
+                               AttemptSink output) throws InterruptedException {
         TaskAttempt attempt = task.attempt();
-        Block block;
-        try {
-            block = Block.decode(svc.batchStore().block(attempt.task()));
-        } catch (MissingBlockException | BlockFormatException e) {
-            return platform(attempt, e);
+        handle.output = output;
+        if (handle.cancelled) {
+            output.cancel();
         }
-        long t1 = System.nanoTime();
-
+        if (task.deadLetters()) {
+            DeadLetters.of(attempt.task(), block, from, until, task.deadLetterTopic(), task.deadLetterError(),
+                    output instanceof BufferedOutput b ? b::add : ((KafkaSink.AttemptOutput) output)::send);
+            return null;
+        }
         FunctionCache.Entry function;
         try {
             function = functions.acquire(svc.registry(), attempt.task().pipeline(), task.function(), task.parameters());
         } catch (InvalidFunctionException e) {
-            return user(attempt, e);
+            return setup(attempt, e);
         } catch (FunctionOpenException e) {
-            return user(attempt, e.getCause());
+            return setup(attempt, e.getCause());
         } catch (UnknownEntryException e) {
             return platform(attempt, e);
         }
@@ -186,36 +247,28 @@ final class TaskRunner implements AutoCloseable {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(function.classLoader());
         try {
-            function.function().apply(new BlockBatch(attempt.task(), task.partitionCount(), block), output);
+            function.function().apply(new BlockBatch(attempt.task(), task.partitionCount(), block, from, until), output);
+            return null;
         } catch (SinkException e) {
             return platform(attempt, e);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError | StackOverflowError e) {
-            if (handle.cancelled) {
-                return null;
-            }
-            return user(attempt, e);
+            return handle.cancelled ? null : user(attempt, e);
         } finally {
             thread.setContextClassLoader(previous);
             functions.release(function);
         }
-        if (handle.cancelled) {
-            return null;
-        }
-        long t2 = System.nanoTime();
-        try {
-            output.finish();
-        } catch (SinkException e) {
-            return platform(attempt, e);
-        }
-        long t3 = System.nanoTime();
-        return new TaskDone(attempt, block.size(), output.sent(), t1 - t0, t2 - t1, t3 - t2);
     }
 
     private static TaskFailed user(TaskAttempt attempt, Throwable error) {
         log.info("{} failed in the function: {}", attempt, error.toString());
         return failure(attempt, FailureKind.USER, error);
+    }
+
+    private static TaskFailed setup(TaskAttempt attempt, Throwable error) {
+        log.info("{}: the function cannot start: {}", attempt, error.toString());
+        return failure(attempt, FailureKind.SETUP, error);
     }
 
     private static TaskFailed platform(TaskAttempt attempt, Throwable error) {

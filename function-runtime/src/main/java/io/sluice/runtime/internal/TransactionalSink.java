@@ -1,18 +1,18 @@
 package io.sluice.runtime.internal;
 
 import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -22,40 +22,57 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The exactly-once Kafka sink. An attempt writes its output and its task's commit marker in one
- * Kafka transaction, under the transactional id the scheduler gave the task.
+ * The exactly-once Kafka sink. An attempt's output and its task's {@link CommitMarker} are written
+ * in one Kafka transaction, under the transactional id the scheduler gave the task.
  *
  * <p>The marker is a transactional offset commit ({@code sendOffsetsToTransaction}) for the group
- * {@code <transactionalId>.marker}: its offset on partition 0 of the output topic is the batch time
- * of the last task committed under that id. One id serves one partition of the batches whose
- * sequence falls on one slot, and such batches never overlap, so "marker ≥ my batch time" means
- * "my task has committed". Reading it is one request, whatever the history.
+ * {@code <transactionalId>.marker} on partition 0 of the output topic. One id serves one partition
+ * of the batches whose sequence falls on one slot, and such batches never overlap, so the marker
+ * tells whether a task has committed. Reading it is one request, whatever the history.
  *
- * <p>Protocol per attempt: take the id's producer (create it and call {@code initTransactions},
- * which fences every older producer of the id and aborts its open transaction), read the marker
- * with {@code requireStable}; if the task committed already, report done without running. Else
- * begin, let the function emit, add the marker, commit. If the producer turns out to be fenced, a
- * newer attempt owns the id: the attempt fails and its output is aborted.
+ * <p>An attempt computes its output first and only then takes the id, so a speculative copy
+ * fences the original for no longer than one write. {@link #commit}: take the id's producer
+ * (creating one calls {@code initTransactions}, which fences every older producer of the id and
+ * aborts its open transaction), begin, write, add the marker, commit. The scheduler tells, with a
+ * producer epoch, when the id has moved to this runtime from another: a cached producer of another
+ * epoch has been fenced, so it is replaced before anything is written, and a healthy run never
+ * fails an attempt on fencing. If a producer is fenced anyway, it is replaced once and the marker
+ * read again: if another attempt committed meanwhile, nothing is written twice.
  */
 final class TransactionalSink implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(TransactionalSink.class);
     private static final Duration MARKER_TIMEOUT = Duration.ofSeconds(5);
 
+    /** How a {@link #commit} ended. */
+    sealed interface Outcome {
+        /** The records and the marker are committed. */
+        record Committed(CommitMarker marker) implements Outcome {
+        }
+
+        /** Another attempt committed while this one computed; nothing was written. */
+        record Superseded(CommitMarker marker) implements Outcome {
+        }
+    }
+
     private final String bootstrap;
     private final String runtimeName;
     private final Admin admin;
-    private final Map<String, KafkaProducer<byte[], byte[]>> producers = new HashMap<>();
+    private final Map<String, Held> producers = new HashMap<>();
     private final Set<String> busy = new HashSet<>();
     private boolean closed;
+
+    /** A cached producer and the scheduler's epoch of the id it was initialised for. */
+    private record Held(KafkaProducer<byte[], byte[]> producer, long epoch, boolean fresh) {
+    }
 
     TransactionalSink(String bootstrap, String runtimeName) {
         this.bootstrap = bootstrap;
@@ -66,83 +83,182 @@ final class TransactionalSink implements AutoCloseable {
     }
 
     /**
-     * Takes the id's producer and checks the task's marker.
+     * Reads the commit marker of {@code transactionalId}; it waits while a transaction on the id is open.
      *
-     * @return the open transaction to write through, or {@code null} if the task has committed already
-     * @throws SinkException if Kafka cannot be reached or the producer cannot be initialised
+     * @throws SinkException if the marker cannot be read within 5 s
      */
-    Transaction begin(TaskAttempt attempt, String transactionalId, String topic) throws InterruptedException {
-        KafkaProducer<byte[], byte[]> producer = acquire(transactionalId);
-        boolean handedOver = false;
-        try {
-            long marker;
-            try {
-                marker = committedBatch(transactionalId, topic);
-            } catch (SinkException e) {
-                // The marker stays unstable while an older producer of this id (a killed runtime's)
-                // has a transaction open, and only initTransactions ends that. A cached producer
-                // never calls it again, so drop ours: the retry creates one, which fences the zombie.
-                discard(transactionalId, producer);
-                producer = null;
-                throw e;
-            }
-            if (marker >= attempt.task().batchTime()) {
-                log.info("{} committed already under {}; not running it again", attempt, transactionalId);
-                return null;
-            }
-            producer.beginTransaction();
-            handedOver = true;
-            return new Transaction(attempt, transactionalId, topic, producer);
-        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            discard(transactionalId, producer);
-            producer = null;
-            throw new SinkException(transactionalId + " is owned by a newer attempt: " + e.getMessage(), e);
-        } catch (KafkaException e) {
-            discard(transactionalId, producer);
-            producer = null;
-            throw new SinkException("cannot start a transaction as " + transactionalId + ": " + e.getMessage(), e);
-        } finally {
-            if (!handedOver && producer != null) {
-                release(transactionalId);
-            }
-        }
-    }
-
-    /** @return the batch time of the last task committed under {@code transactionalId}, or -1 */
-    private long committedBatch(String transactionalId, String topic) throws InterruptedException {
+    CommitMarker marker(String transactionalId, String markerTopic) throws InterruptedException {
         try {
             Map<TopicPartition, OffsetAndMetadata> offsets = admin
                     .listConsumerGroupOffsets(markerGroup(transactionalId), new ListConsumerGroupOffsetsOptions().requireStable(true))
                     .partitionsToOffsetAndMetadata().get(MARKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            OffsetAndMetadata marker = offsets.get(new TopicPartition(topic, 0));
-            return marker == null ? -1 : marker.offset();
+            OffsetAndMetadata marker = offsets.get(new TopicPartition(markerTopic, 0));
+            return marker == null ? CommitMarker.NONE : CommitMarker.parse(marker.offset(), marker.metadata());
         } catch (ExecutionException | TimeoutException e) {
             throw new SinkException("cannot read the commit marker of " + transactionalId + ": "
                     + (e.getCause() != null ? e.getCause() : e), e);
         }
     }
 
-    private synchronized KafkaProducer<byte[], byte[]> acquire(String transactionalId) throws InterruptedException {
-        // Two attempts of one task on this runtime take turns; they would only fence each other.
-        while (busy.contains(transactionalId)) {
-            wait();
+    /**
+     * Reads the commit marker, first ending any transaction left open on the id: the marker stays
+     * unstable while an older producer of the id (a killed runtime's) has one open, and only a new
+     * producer's {@code initTransactions} ends it before the transaction timeout.
+     *
+     * @throws SinkException if the marker cannot be read even then
+     */
+    CommitMarker settledMarker(String transactionalId, long epoch, String markerTopic) throws InterruptedException {
+        try {
+            return marker(transactionalId, markerTopic);
+        } catch (SinkException unstable) {
+            log.info("Marker of {} unreadable ({}); taking the id over to end any open transaction", transactionalId,
+                    unstable.getMessage());
+            Held held = acquire(transactionalId, epoch);
+            if (!held.fresh()) {
+                held.producer().close(Duration.ZERO);
+                replace(transactionalId, epoch);
+            }
+            release(transactionalId);
+            return marker(transactionalId, markerTopic);
         }
-        if (closed) {
-            throw new SinkException("the sink is closed", null);
+    }
+
+    /**
+     * Writes {@code records} and moves the marker to cover the task's records up to {@code until},
+     * in one transaction.
+     *
+     * @param epoch       the scheduler's producer epoch for the id
+     * @param basis       the marker the records were computed against, or {@link CommitMarker#NONE}
+     *                    for a first attempt, which nothing can have committed before; checked again
+     *                    whenever this runtime has to take the id over
+     * @param output      how many of {@code records} are output (the rest are dead letters), for the marker's count
+     * @return {@link Outcome.Committed}, or {@link Outcome.Superseded} if another attempt's commit
+     *     turned up when this one took the id over
+     * @throws SinkException if Kafka fails, or the id was taken twice from under this attempt
+     */
+    Outcome commit(TaskAttempt attempt, String transactionalId, long epoch, String markerTopic, CommitMarker basis,
+                   int until, List<ProducerRecord<byte[], byte[]>> records, long output)
+            throws InterruptedException {
+        TaskId task = attempt.task();
+        Held held = acquire(transactionalId, epoch);
+        // A producer initialised just now has fenced whoever held the id before. If that was another
+        // attempt of this task (a copy, or one dispatched by a scheduler that has since been
+        // replaced), it may have committed after the basis was read, or, for a first attempt, at
+        // all: look at the marker again before writing. The id moves rarely, so this read is rare.
+        boolean recheck = held.fresh();
+        try {
+            for (int round = 0; ; round++) {
+                if (recheck) {
+                    CommitMarker now = marker(transactionalId, markerTopic);
+                    if (now.committedUpTo(task) != basis.committedUpTo(task)) {
+                        log.info("{}: another attempt committed under {} meanwhile ({}); not writing", attempt,
+                                transactionalId, now);
+                        release(transactionalId);
+                        return new Outcome.Superseded(now);
+                    }
+                }
+                CommitMarker next = basis.advance(task, until, output);
+                try {
+                    write(held.producer(), transactionalId, markerTopic, next, records);
+                    release(transactionalId);
+                    return new Outcome.Committed(next);
+                } catch (KafkaException e) {
+                    if (!fenced(e) || round > 0) {
+                        discard(transactionalId, held.producer());
+                        throw new SinkException(fenced(e)
+                                ? transactionalId + " was taken over twice while " + attempt + " wrote; this attempt's output is void"
+                                : "committing " + attempt + " as " + transactionalId + " failed: " + e.getMessage(), e);
+                    }
+                    // Another producer took the id (a speculative copy, or the id moved without the
+                    // scheduler knowing): take it back, and look again at what has committed.
+                    log.info("{}: producer of {} was fenced; initialising a new one", attempt, transactionalId);
+                    held.producer().close(Duration.ZERO);
+                    held = replace(transactionalId, epoch);
+                    recheck = true;
+                }
+            }
+        } catch (InterruptException e) {
+            discard(transactionalId, held.producer());
+            throw new InterruptedException(attempt + " was interrupted while committing");
+        } catch (RuntimeException | InterruptedException e) {
+            discard(transactionalId, held.producer()); // frees the id; the next attempt starts with a new producer
+            throw e;
         }
-        busy.add(transactionalId);
-        KafkaProducer<byte[], byte[]> producer = producers.get(transactionalId);
-        if (producer == null) {
-            try {
-                producer = newProducer(transactionalId);
-            } catch (KafkaException e) {
+    }
+
+    private static void write(KafkaProducer<byte[], byte[]> producer, String transactionalId, String markerTopic,
+                              CommitMarker next, List<ProducerRecord<byte[], byte[]>> records) {
+        producer.beginTransaction();
+        try {
+            for (ProducerRecord<byte[], byte[]> r : records) {
+                producer.send(r);
+            }
+            producer.sendOffsetsToTransaction(
+                    Map.of(new TopicPartition(markerTopic, 0), new OffsetAndMetadata(next.batchTime(), next.metadata())),
+                    new ConsumerGroupMetadata(markerGroup(transactionalId)));
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            if (!fenced(e)) {
+                try {
+                    producer.abortTransaction();
+                } catch (KafkaException abort) {
+                    log.debug("Abort under {} failed: {}", transactionalId, abort.toString());
+                }
+            }
+            throw e;
+        }
+    }
+
+    private static boolean fenced(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ProducerFencedException || t instanceof InvalidProducerEpochException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Takes the id's producer, replacing a cached one of another epoch; two attempts of one id on this runtime take turns. */
+    private Held acquire(String transactionalId, long epoch) throws InterruptedException {
+        synchronized (this) {
+            while (busy.contains(transactionalId)) {
+                wait();
+            }
+            if (closed) {
+                throw new SinkException("the sink is closed", null);
+            }
+            busy.add(transactionalId);
+            Held cached = producers.get(transactionalId);
+            if (cached != null && cached.epoch() == epoch) {
+                return cached;
+            }
+            if (cached != null) {
+                producers.remove(transactionalId);
+                log.debug("{} came back to this runtime (epoch {} -> {}); its cached producer was fenced", transactionalId,
+                        cached.epoch(), epoch);
+                cached.producer().close(Duration.ZERO);
+            }
+        }
+        return replace(transactionalId, epoch);
+    }
+
+    /** Creates and initialises a producer for an id this thread holds busy. */
+    private Held replace(String transactionalId, long epoch) {
+        KafkaProducer<byte[], byte[]> producer;
+        try {
+            producer = newProducer(transactionalId);
+        } catch (KafkaException e) {
+            synchronized (this) {
+                producers.remove(transactionalId);
                 busy.remove(transactionalId);
                 notifyAll();
-                throw new SinkException("cannot initialise transactions as " + transactionalId + ": " + e.getMessage(), e);
             }
-            producers.put(transactionalId, producer);
+            throw new SinkException("cannot initialise transactions as " + transactionalId + ": " + e.getMessage(), e);
         }
-        return producer;
+        synchronized (this) {
+            producers.put(transactionalId, new Held(producer, epoch, false));
+        }
+        return new Held(producer, epoch, true);
     }
 
     private KafkaProducer<byte[], byte[]> newProducer(String transactionalId) {
@@ -152,7 +268,7 @@ final class TransactionalSink implements AutoCloseable {
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         config.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 120_000);
         config.put(ProducerConfig.ACKS_CONFIG, "all");
-        config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
@@ -174,7 +290,10 @@ final class TransactionalSink implements AutoCloseable {
     }
 
     private synchronized void discard(String transactionalId, KafkaProducer<byte[], byte[]> producer) {
-        producers.remove(transactionalId, producer);
+        Held cached = producers.get(transactionalId);
+        if (cached != null && cached.producer() == producer) {
+            producers.remove(transactionalId);
+        }
         busy.remove(transactionalId);
         notifyAll();
         producer.close(Duration.ZERO);
@@ -186,118 +305,14 @@ final class TransactionalSink implements AutoCloseable {
 
     @Override
     public void close() {
-        Map<String, KafkaProducer<byte[], byte[]>> all;
+        Map<String, Held> all;
         synchronized (this) {
             closed = true;
             all = new HashMap<>(producers);
             producers.clear();
             notifyAll();
         }
-        all.values().forEach(p -> p.close(Duration.ofSeconds(2)));
+        all.values().forEach(h -> h.producer().close(Duration.ofSeconds(2)));
         admin.close(Duration.ofSeconds(2));
-    }
-
-    /** One attempt's open transaction; the slot thread running the attempt owns it. */
-    final class Transaction implements AttemptSink, Callback {
-
-        private final TaskAttempt attempt;
-        private final String transactionalId;
-        private final String topic;
-        private final KafkaProducer<byte[], byte[]> producer;
-        private long sent;
-        private volatile Exception error;
-        private volatile boolean cancelled;
-        private boolean finished;
-
-        private Transaction(TaskAttempt attempt, String transactionalId, String topic, KafkaProducer<byte[], byte[]> producer) {
-            this.attempt = attempt;
-            this.transactionalId = transactionalId;
-            this.topic = topic;
-            this.producer = producer;
-        }
-
-        @Override
-        public void emit(byte[] key, byte[] value) {
-            if (cancelled) {
-                throw new CancellationException(attempt + " was cancelled");
-            }
-            Exception failed = error;
-            if (failed != null) {
-                throw new SinkException("writing to " + topic + " failed: " + failed.getMessage(), failed);
-            }
-            sent++;
-            producer.send(new ProducerRecord<>(topic, key, value), this);
-        }
-
-        @Override
-        public void onCompletion(RecordMetadata metadata, Exception exception) {
-            if (exception != null && error == null) {
-                error = exception;
-            }
-        }
-
-        @Override
-        public void cancel() {
-            cancelled = true;
-        }
-
-        @Override
-        public long sent() {
-            return sent;
-        }
-
-        @Override
-        public void finish() {
-            commit();
-        }
-
-        @Override
-        public void abandon() {
-            abort();
-        }
-
-        /**
-         * Adds the marker and commits: the output becomes visible, once.
-         *
-         * @throws SinkException if the commit fails; the output is then aborted
-         */
-        void commit() {
-            finished = true;
-            try {
-                producer.flush();
-                if (error != null) {
-                    throw new KafkaException("a write failed: " + error.getMessage(), error);
-                }
-                producer.sendOffsetsToTransaction(
-                        Map.of(new TopicPartition(topic, 0), new OffsetAndMetadata(attempt.task().batchTime(), attempt.toString())),
-                        new ConsumerGroupMetadata(markerGroup(transactionalId)));
-                producer.commitTransaction();
-                release(transactionalId);
-            } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                discard(transactionalId, producer);
-                throw new SinkException(transactionalId + " was taken over by a newer attempt; this one's output is void", e);
-            } catch (KafkaException e) {
-                abortQuietly();
-                throw new SinkException("committing " + attempt + " failed: " + e.getMessage(), e);
-            }
-        }
-
-        /** Aborts the transaction, if it is still open: nothing this attempt wrote becomes visible. */
-        void abort() {
-            if (!finished) {
-                finished = true;
-                abortQuietly();
-            }
-        }
-
-        private void abortQuietly() {
-            try {
-                producer.abortTransaction();
-                release(transactionalId);
-            } catch (KafkaException e) {
-                log.debug("Abort of {} failed ({}); dropping its producer", attempt, e.toString());
-                discard(transactionalId, producer);
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.kafka.embedded.SharedKafka;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -20,11 +21,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-/** The exactly-once protocol against a real broker: markers, aborts and fencing. */
+/** The exactly-once protocol against a real broker: markers, fencing, and ids that move between runtimes. */
 class TransactionalSinkIT {
 
     private static EmbeddedKafkaBroker kafka;
@@ -45,59 +44,103 @@ class TransactionalSinkIT {
     }
 
     @Test
-    void aCommittedTaskIsFoundByItsMarkerAndNotRunAgain() throws Exception {
+    void aCommittedTaskIsFoundByItsMarker() throws Exception {
         String topic = topic();
         String txid = "sluice.t." + UUID.randomUUID();
         TaskId task = new TaskId("p", 1_000, 0);
-        TransactionalSink.Transaction first = runtimeA.begin(new TaskAttempt(task, 1), txid, topic);
-        assertNotNull(first);
-        emit(first, "one", "two");
-        first.finish();
+        assertCommitted(runtimeA.commit(new TaskAttempt(task, 1), txid, 1, topic, CommitMarker.NONE, 2,
+                records(topic, "one", "two"), 2));
 
-        assertNull(runtimeB.begin(new TaskAttempt(task, 2), txid, topic), "a retry on another runtime finds the marker");
-        assertNull(runtimeA.begin(new TaskAttempt(task, 3), txid, topic), "and so does one on the same runtime");
-        TransactionalSink.Transaction later = runtimeB.begin(new TaskAttempt(new TaskId("p", 9_000, 0), 1), txid, topic);
-        assertNotNull(later, "a later batch on the same id still runs");
-        emit(later, "three");
-        later.finish();
+        CommitMarker marker = runtimeB.marker(txid, topic);
+        assertEquals(2, marker.committedUpTo(task), "a retry on another runtime finds the marker");
+        assertEquals(2, marker.recordsOutOf(task), "and how many records the task wrote");
+        TaskId later = new TaskId("p", 9_000, 0);
+        assertEquals(0, marker.committedUpTo(later), "a later batch on the same id still runs");
+        assertCommitted(runtimeB.commit(new TaskAttempt(later, 1), txid, 2, topic, marker, 1, records(topic, "three"), 1));
+        assertEquals(Integer.MAX_VALUE, runtimeA.marker(txid, topic).committedUpTo(task),
+                "once a later batch committed under the id, the earlier task counts as committed");
         assertEquals(List.of("one", "two", "three"), readCommitted(topic));
     }
 
     @Test
-    void anAbandonedAttemptLeavesNothingAndTheRetryCommitsOnce() throws Exception {
+    void anIdThatMovedBackIsReinitialisedInsteadOfFailing() throws Exception {
         String topic = topic();
         String txid = "sluice.t." + UUID.randomUUID();
-        TaskId task = new TaskId("p", 2_000, 1);
-        TransactionalSink.Transaction failed = runtimeA.begin(new TaskAttempt(task, 1), txid, topic);
-        emit(failed, "half", "of", "it");
-        failed.abandon();
-        TransactionalSink.Transaction retry = runtimeA.begin(new TaskAttempt(task, 2), txid, topic);
-        assertNotNull(retry);
-        emit(retry, "all", "of", "it");
-        retry.finish();
-        assertEquals(List.of("all", "of", "it"), readCommitted(topic));
+        assertCommitted(runtimeA.commit(new TaskAttempt(new TaskId("p", 1_000, 1), 1), txid, 10, topic,
+                CommitMarker.NONE, 1, records(topic, "a1"), 1));
+        assertCommitted(runtimeB.commit(new TaskAttempt(new TaskId("p", 2_000, 1), 1), txid, 11, topic,
+                CommitMarker.NONE, 1, records(topic, "b1"), 1));
+        // A's cached producer was fenced by B's. The scheduler says so with a new epoch: A replaces it first.
+        assertCommitted(runtimeA.commit(new TaskAttempt(new TaskId("p", 3_000, 1), 1), txid, 12, topic,
+                CommitMarker.NONE, 1, records(topic, "a2"), 1));
+        assertCommitted(runtimeB.commit(new TaskAttempt(new TaskId("p", 4_000, 1), 1), txid, 13, topic,
+                CommitMarker.NONE, 1, records(topic, "b2"), 1));
+        // Even when the epoch does not tell (a stale one), the fenced producer is replaced, not the attempt failed.
+        assertCommitted(runtimeA.commit(new TaskAttempt(new TaskId("p", 5_000, 1), 1), txid, 12, topic,
+                CommitMarker.NONE, 1, records(topic, "a3"), 1));
+        assertEquals(List.of("a1", "b1", "a2", "b2", "a3"), readCommitted(topic));
     }
 
     @Test
-    void aNewerAttemptFencesAnOlderOneThatIsStillWriting() throws Exception {
+    void aCopyThatFindsTheTaskCommittedMeanwhileWritesNothing() throws Exception {
         String topic = topic();
         String txid = "sluice.t." + UUID.randomUUID();
         TaskId task = new TaskId("p", 3_000, 2);
-        TransactionalSink.Transaction zombie = runtimeA.begin(new TaskAttempt(task, 1), txid, topic);
-        emit(zombie, "zombie");
-        TransactionalSink.Transaction newer = runtimeB.begin(new TaskAttempt(task, 2), txid, topic);
-        assertNotNull(newer, "the zombie never committed, so the newer attempt runs");
-        emit(newer, "newer");
-        newer.finish();
-        SinkException fenced = assertThrows(SinkException.class, zombie::finish);
-        assertEquals(txid + " was taken over by a newer attempt; this one's output is void", fenced.getMessage());
-        assertEquals(List.of("newer"), readCommitted(topic));
+        assertCommitted(runtimeA.commit(new TaskAttempt(new TaskId("p", 1_000, 2), 1), txid, 20, topic,
+                CommitMarker.NONE, 1, records(topic, "earlier"), 1));
+        CommitMarker basis = runtimeA.marker(txid, topic);
+        assertEquals(0, basis.committedUpTo(task));
+        // While A's copy computes, B's copy commits the same task.
+        assertCommitted(runtimeB.commit(new TaskAttempt(task, 2), txid, 21, topic, basis, 3,
+                records(topic, "b", "b", "b"), 3));
+        TransactionalSink.Outcome late = runtimeA.commit(new TaskAttempt(task, 1), txid, 20, topic, basis, 3,
+                records(topic, "a", "a", "a"), 3);
+        TransactionalSink.Outcome.Superseded superseded = assertInstanceOf(TransactionalSink.Outcome.Superseded.class, late);
+        assertEquals(3, superseded.marker().recordsOutOf(task));
+        assertEquals(List.of("earlier", "b", "b", "b"), readCommitted(topic));
     }
 
-    private static void emit(TransactionalSink.Transaction txn, String... values) {
+    @Test
+    void anAttemptThatTakesTheIdOverLooksAtTheMarkerEvenWhenNoEarlierAttemptWasExpected() throws Exception {
+        // A scheduler that was paused and replaced may still dispatch a "first" attempt of a task its
+        // successor has already run: the attempt must not write it twice.
+        String topic = topic();
+        String txid = "sluice.t." + UUID.randomUUID();
+        TaskId task = new TaskId("p", 4_000, 4);
+        assertCommitted(runtimeB.commit(new TaskAttempt(task, 1), txid, 41, topic, CommitMarker.NONE, 2,
+                records(topic, "once", "once"), 2));
+        TransactionalSink.Outcome zombie = runtimeA.commit(new TaskAttempt(task, 1), txid, 40, topic, CommitMarker.NONE, 2,
+                records(topic, "twice", "twice"), 2);
+        assertInstanceOf(TransactionalSink.Outcome.Superseded.class, zombie);
+        assertEquals(List.of("once", "once"), readCommitted(topic));
+    }
+
+    @Test
+    void rangesOfOneTaskCommitInOrderAndAddUp() throws Exception {
+        String topic = topic();
+        String txid = "sluice.t." + UUID.randomUUID();
+        TaskId task = new TaskId("p", 7_000, 3);
+        TransactionalSink.Outcome first = runtimeA.commit(new TaskAttempt(task, 5), txid, 30, topic, CommitMarker.NONE, 500, records(topic, "x", "y"), 2);
+        CommitMarker afterFirst = assertCommitted(first);
+        assertEquals(500, afterFirst.committedUpTo(task));
+        CommitMarker afterSecond = assertCommitted(runtimeA.commit(new TaskAttempt(task, 6), txid, 30, topic,
+                afterFirst, 1_000, records(topic, "z"), 1));
+        assertEquals(1_000, afterSecond.committedUpTo(task));
+        assertEquals(3, afterSecond.recordsOutOf(task));
+        assertEquals(afterSecond, runtimeB.marker(txid, topic), "the marker in Kafka says the same");
+        assertEquals(List.of("x", "y", "z"), readCommitted(topic));
+    }
+
+    private static CommitMarker assertCommitted(TransactionalSink.Outcome outcome) {
+        return assertInstanceOf(TransactionalSink.Outcome.Committed.class, outcome).marker();
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> records(String topic, String... values) {
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
         for (String v : values) {
-            txn.emit(null, v.getBytes(StandardCharsets.UTF_8));
+            records.add(new ProducerRecord<>(topic, null, v.getBytes(StandardCharsets.UTF_8)));
         }
+        return records;
     }
 
     private static String topic() {

@@ -52,7 +52,7 @@ public final class Api implements AutoCloseable {
     private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
             "application/octet-stream");
     private static final Set<String> PIPELINE_FIELDS = Set.of("name", "function", "inputs", "output", "batchInterval",
-            "partitions", "parameters", "delivery");
+            "partitions", "parameters", "delivery", "speculation");
     private static final int DEFAULT_PARTITIONS = 4;
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
@@ -198,9 +198,10 @@ public final class Api implements AutoCloseable {
         int partitions = integer(json, "partitions", DEFAULT_PARTITIONS);
         Map<String, String> parameters = parameters(json);
         Delivery delivery = delivery(json);
+        boolean speculation = bool(json, "speculation", true);
         // Validate the shape first (400), with version 1 standing in until the function is looked up.
         badRequestIfInvalid(() -> new PipelineSpec(name, function, 1, inputs, output, interval, partitions, parameters,
-                delivery, PipelineState.RUNNING, 0L));
+                delivery, PipelineState.RUNNING, 0L, speculation));
         blocking(ctx, 201, () -> {
             if (registry().pipeline(name).isPresent()) {
                 throw new ApiException(409, "a pipeline named '" + name + "' already exists");
@@ -212,7 +213,8 @@ public final class Api implements AutoCloseable {
                 throw new ApiException(422, "input topic(s) " + missing + " do not exist in Kafka at " + config.kafkaBootstrap());
             }
             PipelineSpec spec = registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output,
-                    interval, partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis()));
+                    interval, partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(),
+                    speculation));
             log.info("Pipeline {} created: {} -> {}@{} -> {}", name, inputs, function, fn.version(), output);
             return spec;
         }, Views::pipeline);
@@ -297,6 +299,17 @@ public final class Api implements AutoCloseable {
             }
         }
         throw new ApiException(400, "field 'batchInterval' must be a duration like \"500ms\" or a number of milliseconds");
+    }
+
+    private static boolean bool(JsonObject json, String field, boolean defaultValue) {
+        Object value = json.getValue(field);
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        throw new ApiException(400, "field '" + field + "' must be true or false");
     }
 
     private static Delivery delivery(JsonObject json) {

@@ -44,6 +44,7 @@ final class Views {
                 .put("batchInterval", Durations.format(p.batchInterval()))
                 .put("partitions", p.partitions())
                 .put("delivery", p.delivery().text())
+                .put("speculation", p.speculation())
                 .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(p.parameters())))
                 .put("state", p.state().name())
                 .put("createdAt", p.createdAt());
@@ -63,6 +64,9 @@ final class Views {
                         .put("batches", progress.batches())
                         .put("records", progress.records())
                         .put("outputRecords", progress.outputRecords())
+                        .put("tasksRun", progress.tasksRun())
+                        .put("attempts", progress.attempts())
+                        .put("deadLettered", progress.deadLettered())
                         .put("pendingBatches", progress.pendingBatches())
                         .put("lastError", progress.lastError())
                         .put("recentBatches", recent))
@@ -75,7 +79,9 @@ final class Views {
                 .put("records", b.records())
                 .put("outputRecords", b.outputRecords())
                 .put("partitions", b.partitions())
+                .put("tasksRun", b.tasksRun())
                 .put("attempts", b.attempts())
+                .put("deadLettered", b.deadLettered())
                 .put("schedulingDelayMs", b.schedulingDelay().toMillis())
                 .put("processingTimeMs", b.processingTime().toMillis())
                 .put("totalDelayMs", b.totalDelay().toMillis());

@@ -6,12 +6,16 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Which runtime gets the next task: a pure function of the runtimes' free slots.
+ * Which runtime gets the next task: a pure function of the runtimes' free slots and the task's
+ * preferred runtime.
  *
  * <p>Only runtimes with a free slot are candidates, so a slow runtime, which frees its slots late,
- * simply takes fewer tasks: that is the dynamic load balancing of the model. Among candidates the
- * one with the most free slots wins, then the one that was given work longest ago. Runtimes a task
- * already failed on are avoided while any other candidate exists.
+ * simply takes fewer tasks: that is the dynamic load balancing of the model. A task may prefer one
+ * runtime (the one holding its transactional producer, see {@link ProducerAffinity}): it goes there
+ * if that runtime has a free slot, and waits for it for up to a locality wait, after which any
+ * runtime will do (Spark's delay scheduling). Otherwise the runtime with the most free slots wins,
+ * then the one that was given work longest ago. Runtimes a task already failed on are avoided while
+ * any other candidate exists, and are never waited for.
  */
 final class AssignmentPolicy {
 
@@ -29,10 +33,25 @@ final class AssignmentPolicy {
 
     /**
      * @param candidates the connected runtimes
-     * @param avoid runtimes the task failed on
-     * @return the runtime to run the task, or empty if no runtime has a free slot
+     * @param avoid      runtimes the task failed on
+     * @param preferred  the runtime the task prefers, or {@code null}
+     * @param mayWait    whether the task may still wait for its preferred runtime
+     * @return the runtime to run the task, or empty if it should wait: no runtime has a free slot,
+     *     or the preferred one is busy and the task may wait for it
      */
-    static Optional<String> choose(Collection<Candidate> candidates, Set<String> avoid) {
+    static Optional<String> choose(Collection<Candidate> candidates, Set<String> avoid, String preferred, boolean mayWait) {
+        if (preferred != null && !avoid.contains(preferred)) {
+            for (Candidate c : candidates) {
+                if (c.runtimeId().equals(preferred)) {
+                    if (c.freeSlots() > 0) {
+                        return Optional.of(preferred);
+                    }
+                    if (mayWait) {
+                        return Optional.empty();
+                    }
+                }
+            }
+        }
         Optional<Candidate> fresh = candidates.stream()
                 .filter(c -> c.freeSlots() > 0 && !avoid.contains(c.runtimeId()))
                 .min(PREFERENCE);
@@ -40,5 +59,10 @@ final class AssignmentPolicy {
             return fresh.map(Candidate::runtimeId);
         }
         return candidates.stream().filter(c -> c.freeSlots() > 0).min(PREFERENCE).map(Candidate::runtimeId);
+    }
+
+    /** {@link #choose(Collection, Set, String, boolean)} for a task with no preference. */
+    static Optional<String> choose(Collection<Candidate> candidates, Set<String> avoid) {
+        return choose(candidates, avoid, null, false);
     }
 }

@@ -38,17 +38,21 @@ final class CommitTracker {
             long end = 0;
             long out = 0;
             int attempts = 0;
+            int ran = 0;
+            long deadLettered = 0;
             for (TaskRun t : tasks) {
                 start = Math.min(start, t.firstDispatchedAt() == 0 ? t.finishedAt() : t.firstDispatchedAt());
                 end = Math.max(end, t.finishedAt());
                 out += t.recordsOut();
                 attempts += t.attempts();
+                ran += t.attempts() > 0 ? 1 : 0;
+                deadLettered += t.deadLettered();
             }
             if (tasks.isEmpty()) {
                 start = end = manifest.cutTime();
             }
             return new BatchInfo(manifest.pipeline(), manifest.batchTime(), manifest.records(), out,
-                    manifest.partitions(), attempts, manifest.cutTime(), start, end);
+                    manifest.partitions(), ran, attempts, deadLettered, manifest.cutTime(), start, end);
         }
     }
 

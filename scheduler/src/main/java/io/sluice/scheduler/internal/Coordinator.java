@@ -17,7 +17,6 @@ import io.sluice.scheduler.internal.SchedulerEvent.AttemptDone;
 import io.sluice.scheduler.internal.SchedulerEvent.AttemptFailed;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCommitted;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
-import io.sluice.scheduler.internal.SchedulerEvent.DeadLettered;
 import io.sluice.scheduler.internal.SchedulerEvent.HeartbeatReceived;
 import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
 import io.sluice.scheduler.internal.SchedulerEvent.PipelineChanged;
@@ -27,7 +26,9 @@ import io.sluice.scheduler.internal.SchedulerEvent.Tick;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -49,21 +50,25 @@ final class Coordinator {
     private final Clock clock;
     private final Consumer<SchedulerEvent> post;
     private final Executor background;
-    private final DeadLetterWriter deadLetters;
     private final RetryPolicy retry;
-    private final TaskDispatcher dispatcher = new TaskDispatcher();
+    private final SpeculationPolicy speculation = SpeculationPolicy.DEFAULT;
+    /** How long a due task waits for the runtime that holds its transactional producer. */
+    private static final Duration LOCALITY_WAIT = Duration.ofMillis(100);
+    /** Failed steps after which a bisection dead-letters a failing range whole instead of splitting it. */
+    private static final int BISECT_FAILURE_BUDGET = 100;
+
+    private final TaskDispatcher dispatcher = new TaskDispatcher(new ProducerAffinity(new SecureRandom().nextInt()), LOCALITY_WAIT);
     private final Map<String, PipelineRun> pipelines = new HashMap<>();
     private boolean runtimesChanged;
     private long runtimesPublishedAt;
 
     Coordinator(SchedulerConfig config, SluiceNode node, Clock clock, Consumer<SchedulerEvent> post,
-                Executor background, DeadLetterWriter deadLetters) {
+                Executor background) {
         this.config = config;
         this.node = node;
         this.clock = clock;
         this.post = post;
         this.background = background;
-        this.deadLetters = deadLetters;
         this.retry = new RetryPolicy(config.maxAttempts(), config.retryBackoff(), config.maxRetryBackoff());
     }
 
@@ -71,7 +76,7 @@ final class Coordinator {
         if (event instanceof PipelineChanged e) {
             pipelineChanged(e.pipeline());
         } else if (event instanceof BatchCut e) {
-            batchCut(e.manifest());
+            batchCut(e.manifest(), e.recovered());
         } else if (event instanceof AttemptDone e) {
             attemptDone(e.runtimeId(), e.done());
         } else if (event instanceof AttemptFailed e) {
@@ -84,8 +89,6 @@ final class Coordinator {
             log.info("Runtime {} joined with {} free slot(s)", e.session(), e.session().freeSlots());
         } else if (event instanceof RuntimeLost e) {
             runtimeLost(e.runtimeId(), e.reason());
-        } else if (event instanceof DeadLettered e) {
-            deadLettered(e.task());
         } else if (event instanceof BatchCommitted e) {
             log.debug("Batch {}/{} committed", e.pipeline(), e.batchTime());
         } else if (event instanceof IngestTrouble e) {
@@ -94,7 +97,7 @@ final class Coordinator {
             tick();
         }
         long now = clock.millis();
-        dispatcher.dispatch(now, (task, attempt) -> task.pipeline().runTask(task, attempt, config.maxBatchesInFlight()));
+        dispatcher.dispatch(now, (task, attempt, epoch) -> task.pipeline().runTask(task, attempt, epoch));
     }
 
     // ---- pipelines
@@ -156,7 +159,7 @@ final class Coordinator {
             firstIncomplete++;
         }
         run.ingest().recover(recovered, recovered.subList(firstIncomplete, recovered.size()));
-        recovered.subList(0, firstIncomplete).forEach(this::batchCut);
+        recovered.subList(0, firstIncomplete).forEach(m -> batchCut(m, true));
         log.info("Pipeline {}: recovered {} uncommitted batch(es) from the grid, {} to re-read from Kafka", run.name(),
                 recovered.size(), recovered.size() - firstIncomplete);
     }
@@ -184,7 +187,8 @@ final class Coordinator {
 
     // ---- batches and tasks
 
-    private void batchCut(BatchManifest manifest) {
+    /** @param recovered whether a previous scheduler cut the batch, so its tasks may have committed */
+    private void batchCut(BatchManifest manifest, boolean recovered) {
         PipelineRun run = pipelines.get(manifest.pipeline());
         if (run == null) {
             background.execute(() -> node.batchStore().removeBatch(manifest));
@@ -192,7 +196,9 @@ final class Coordinator {
         }
         List<TaskRun> tasks = new ArrayList<>(manifest.partitions());
         for (TaskId id : manifest.tasks()) {
-            TaskRun task = new TaskRun(id, manifest.sequence(), run);
+            TaskRun task = new TaskRun(id, manifest.sequence(), run,
+                    run.transactionalId(id.partition(), manifest.sequence(), config.maxBatchesInFlight()), recovered,
+                    manifest.recordsPerPartition().get(id.partition()));
             tasks.add(task);
             run.tasks().put(id, task);
         }
@@ -219,10 +225,10 @@ final class Coordinator {
             batch.released = true;
             for (TaskRun task : batch.tasks) {
                 if (batch.manifest.recordsPerPartition().get(task.id().partition()) == 0) {
-                    task.succeeded(0, now);
+                    task.succeeded(now);
                     run.commits().taskSucceeded(batch.manifest.batchTime());
                 } else {
-                    dispatcher.submit(task);
+                    dispatcher.submit(task, now);
                 }
             }
         }
@@ -241,7 +247,25 @@ final class Coordinator {
             cancel(task, other);
         }
         dispatcher.withdraw(task);
-        task.succeeded(done.recordsOut(), clock.millis());
+        task.output(done.recordsOut());
+        task.took((done.readNanos() + done.runNanos() + done.writeNanos()) / 1_000_000);
+        long now = clock.millis();
+        BisectPlan bisection = task.bisection();
+        if (bisection != null) {
+            BisectPlan.Step step = bisection.current();
+            bisection.succeeded();
+            if (step.deadLetter()) {
+                task.deadLettered(step.size());
+                log.warn("Task {}: {} record(s) [{}, {}) written to dead-letter topic {}: {}", task.id(), step.size(),
+                        step.from(), step.until(), task.pipeline().deadLetterTopic(), task.deadLetterReason());
+            }
+            if (!bisection.done()) {
+                task.retryAt(now);
+                dispatcher.submit(task, now);
+                return;
+            }
+        }
+        task.succeeded(now);
         PipelineRun run = task.pipeline();
         run.commits().taskSucceeded(attempt.task().batchTime());
         commitReady(run);
@@ -263,40 +287,44 @@ final class Coordinator {
             log.warn("Attempt {} failed on {} (platform failure {} in a row, retrying): {}", attempt, runtimeId, failures, error);
             if (task.running().isEmpty()) {
                 task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
-                dispatcher.submit(task);
+                dispatcher.submit(task, clock.millis());
             }
             return;
         }
-        int failures = task.countFailure(runtimeId, error);
+        int failures = task.countFailure(runtimeId, error, failed.kind());
         log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
                 retry.maxAttempts(), error);
         retryOrGiveUp(task);
     }
 
+    /**
+     * After a counted failure: retry with backoff while attempts remain; then bisect the block so
+     * that only the records the function fails on are dead-lettered (or dead-letter it whole if
+     * the function cannot even start); during a bisection, the failed step is split further.
+     */
     private void retryOrGiveUp(TaskRun task) {
         if (!task.running().isEmpty()) {
             return;
         }
+        long now = clock.millis();
         int failures = task.countedFailures();
-        if (retry.shouldRetry(failures)) {
-            task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
-            dispatcher.submit(task);
+        BisectPlan bisection = task.bisection();
+        if (bisection != null) {
+            bisection.failed();
+            task.retryAt(now);
+        } else if (retry.shouldRetry(failures)) {
+            task.retryAt(now + retry.backoff(failures).toMillis());
         } else {
-            task.moveTo(TaskState.DEAD_LETTERING);
-            dispatcher.withdraw(task);
-            deadLetters.write(task.id(), task.pipeline().deadLetterTopic(),
-                    "failed " + failures + " time(s), last: " + task.lastError());
+            boolean cannotStart = task.lastFailureKind() == FailureKind.SETUP;
+            task.bisect(cannotStart ? BisectPlan.deadLetterAll(0, task.records())
+                    : BisectPlan.after(0, task.records(), BISECT_FAILURE_BUDGET));
+            log.warn("Task {} failed {} time(s); {} (last error: {})", task.id(), failures,
+                    cannotStart ? "the function cannot start, so its records go to the dead-letter topic"
+                            : "bisecting its " + task.records() + " record(s) to dead-letter only those it fails on",
+                    task.lastError());
+            task.retryAt(now);
         }
-    }
-
-    private void deadLettered(TaskId id) {
-        TaskRun task = task(id);
-        if (task == null || task.state() != TaskState.DEAD_LETTERING) {
-            return;
-        }
-        task.succeeded(0, clock.millis());
-        task.pipeline().commits().taskSucceeded(id.batchTime());
-        commitReady(task.pipeline());
+        dispatcher.submit(task, now);
     }
 
     private void commitReady(PipelineRun run) {
@@ -333,7 +361,7 @@ final class Coordinator {
                 task.drop(attempt);
                 if (task.running().isEmpty() && !task.state().isFinal()) {
                     task.retryAt(clock.millis());
-                    dispatcher.submit(task);
+                    dispatcher.submit(task, clock.millis());
                 }
             }
         }
@@ -353,16 +381,67 @@ final class Coordinator {
                     if (now - task.startedAt(attempt) > config.taskTimeout().toMillis()) {
                         String runtime = task.runtimeOf(attempt);
                         cancel(task, attempt);
-                        task.countFailure(runtime, "timed out after " + config.taskTimeout().toMillis() + " ms");
+                        task.countFailure(runtime, "timed out after " + config.taskTimeout().toMillis() + " ms",
+                                FailureKind.USER);
                         retryOrGiveUp(task);
                     }
                 }
             }
         }
+        speculate(now);
         if (runtimesChanged || now - runtimesPublishedAt > 1000) {
             runtimesChanged = false;
             runtimesPublishedAt = now;
             node.statusBoard().publishRuntimes(dispatcher.runtimes().stream().map(RuntimeSession::info).toList());
+        }
+    }
+
+    /**
+     * Gives each straggler of a released batch a copy on another runtime; the first attempt to
+     * finish wins and the other is cancelled. Under exactly-once output both share the task's
+     * transactional id and marker, and each computes before it takes the id, so the output is
+     * written once whichever wins. Tasks being bisected are never copied.
+     */
+    private void speculate(long now) {
+        for (PipelineRun run : pipelines.values()) {
+            if (!run.spec().speculation()) {
+                continue;
+            }
+            for (CommitTracker.BatchRun batch : run.commits().batches()) {
+                if (!batch.released) {
+                    break;
+                }
+                speculate(batch, now);
+            }
+        }
+    }
+
+    private void speculate(CommitTracker.BatchRun batch, long now) {
+        int tasks = 0;
+        int finished = 0;
+        long[] durations = new long[batch.tasks.size()];
+        for (TaskRun t : batch.tasks) {
+            if (t.records() > 0) {
+                tasks++;
+                if (t.durationMillis() >= 0) {
+                    durations[finished++] = t.durationMillis();
+                }
+            }
+        }
+        long[] done = java.util.Arrays.copyOf(durations, finished);
+        for (TaskRun t : batch.tasks) {
+            TaskAttempt only = t.soleAttempt();
+            if (only == null || t.bisection() != null || t.state() != TaskState.RUNNING) {
+                continue;
+            }
+            long running = now - t.startedAt(only);
+            if (!t.copyWanted() && t.attempts() < 2 * Math.max(1, retry.maxAttempts())
+                    && speculation.isStraggler(done, tasks, running)) {
+                log.info("Task {} has run {} ms on {}, against a median of {} ms for its batch: queueing a speculative copy",
+                        t.id(), running, t.runtimeOf(only), (long) SpeculationPolicy.median(done));
+                t.wantCopy();
+                dispatcher.submit(t, now);
+            }
         }
     }
 

@@ -219,7 +219,7 @@ final class Ingest implements AutoCloseable {
             store.putBlocks(rebuild.seal().blocksByTask());
             toRebuild.remove(manifest);
             log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
-            events.accept(new BatchCut(manifest));
+            events.accept(new BatchCut(manifest, true));
         }
     }
 
@@ -250,7 +250,7 @@ final class Ingest implements AutoCloseable {
     private void store(SlicedBatch batch) {
         store.putManifest(batch.manifest());
         store.putBlocks(batch.blocksByTask());
-        events.accept(new BatchCut(batch.manifest()));
+        events.accept(new BatchCut(batch.manifest(), false));
     }
 
     private void commitRequested(KafkaConsumer<byte[], byte[]> c) {

@@ -8,6 +8,7 @@ import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.FunctionRef;
+import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.RunTask;
 
 import java.util.HashMap;
@@ -67,17 +68,33 @@ final class PipelineRun {
     }
 
     /**
-     * @param task            the task
-     * @param attempt         the attempt to run
-     * @param transactionSlots how many batches may be in flight, and so how many transactional ids
-     *                        each partition cycles through
+     * @param task             the task
+     * @param attempt          the attempt to run
+     * @param producerEpoch    the epoch of the task's transactional id on the runtime that runs it
      * @return the message that runs {@code attempt} on a runtime
      */
-    RunTask runTask(TaskRun task, TaskAttempt attempt, int transactionSlots) {
-        String transactionalId = spec.delivery() == Delivery.EXACTLY_ONCE
-                ? transactionalId(spec.name(), task.id().partition(), task.batchSequence() % transactionSlots)
+    RunTask runTask(TaskRun task, TaskAttempt attempt, long producerEpoch) {
+        RecordRange range = new RecordRange(0, task.records());
+        String deadLetterError = "";
+        BisectPlan bisection = task.bisection();
+        if (bisection != null) {
+            BisectPlan.Step step = bisection.current();
+            range = new RecordRange(step.from(), step.until());
+            deadLetterError = step.deadLetter() ? task.deadLetterReason() : "";
+        }
+        return new RunTask(attempt, spec.partitions(), function, spec.outputTopic(), spec.parameters(),
+                task.transactionalId(), producerEpoch, task.mayHaveCommitted(), range, deadLetterTopic(), deadLetterError);
+    }
+
+    /**
+     * @param transactionSlots how many batches may be in flight, and so how many transactional ids
+     *                         each partition cycles through
+     * @return the transactional id of a task of this pipeline, or empty for at-least-once output
+     */
+    String transactionalId(int partition, long batchSequence, int transactionSlots) {
+        return spec.delivery() == Delivery.EXACTLY_ONCE
+                ? transactionalId(spec.name(), partition, batchSequence % transactionSlots)
                 : "";
-        return new RunTask(attempt, spec.partitions(), function, spec.outputTopic(), spec.parameters(), transactionalId);
     }
 
     /**

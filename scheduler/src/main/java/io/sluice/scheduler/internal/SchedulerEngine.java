@@ -38,12 +38,10 @@ public final class SchedulerEngine implements AutoCloseable {
         return t;
     });
     private final Coordinator coordinator;
-    private final DeadLetterWriter deadLetters;
     private final RuntimeServer server;
 
     private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
-        this.deadLetters = new DeadLetterWriter(config.kafkaBootstrap(), node.batchStore(), this::post);
-        this.coordinator = new Coordinator(config, node, clock, this::post, background, deadLetters);
+        this.coordinator = new Coordinator(config, node, clock, this::post, background);
         this.server = new RuntimeServer(vertx,
                 new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post);
     }
@@ -112,6 +110,5 @@ public final class SchedulerEngine implements AutoCloseable {
         } catch (Exception e) {
             log.debug("Runtime socket close: {}", e.toString());
         }
-        deadLetters.close();
     }
 }

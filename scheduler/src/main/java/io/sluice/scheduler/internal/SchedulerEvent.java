@@ -18,8 +18,12 @@ sealed interface SchedulerEvent {
     record PipelineChanged(String pipeline) implements SchedulerEvent {
     }
 
-    /** The slicer cut a batch and stored its manifest and blocks. */
-    record BatchCut(BatchManifest manifest) implements SchedulerEvent {
+    /**
+     * The slicer cut a batch and stored its manifest and blocks.
+     *
+     * @param recovered whether a previous scheduler cut it first (its tasks may have committed)
+     */
+    record BatchCut(BatchManifest manifest, boolean recovered) implements SchedulerEvent {
     }
 
     /** Ingest committed a batch's offsets and freed its blocks. */
@@ -50,10 +54,6 @@ sealed interface SchedulerEvent {
 
     /** A runtime reported a failed attempt. */
     record AttemptFailed(String runtimeId, TaskFailed failed) implements SchedulerEvent {
-    }
-
-    /** A task's records were written to the dead-letter topic. */
-    record DeadLettered(TaskId task, long records) implements SchedulerEvent {
     }
 
     /** Time passed: check timeouts and backoffs. */

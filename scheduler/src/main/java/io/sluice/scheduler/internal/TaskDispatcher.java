@@ -4,6 +4,7 @@ import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Iterator;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.function.BiFunction;
 
 /**
  * Hands pending tasks to runtimes with free slots, oldest batch first (pull-style dynamic load
@@ -21,11 +21,33 @@ import java.util.function.BiFunction;
  */
 final class TaskDispatcher {
 
+    /** Builds the message that starts an attempt. */
+    interface Messages {
+        /**
+         * @param producerEpoch the epoch of the task's transactional id on the chosen runtime
+         *                      ({@link ProducerAffinity}), 0 without one
+         */
+        WireMessage runTask(TaskRun task, TaskAttempt attempt, long producerEpoch);
+    }
+
     private final TreeMap<TaskId, TaskRun> pending = new TreeMap<>();
     private final Map<String, RuntimeSession> runtimes = new LinkedHashMap<>();
+    private final ProducerAffinity affinity;
+    private final long localityWaitMs;
     private long assignSeq;
 
-    void submit(TaskRun task) {
+    /**
+     * @param affinity     where the tasks' transactional producers are
+     * @param localityWait how long a due task waits for the runtime holding its producer
+     */
+    TaskDispatcher(ProducerAffinity affinity, Duration localityWait) {
+        this.affinity = affinity;
+        this.localityWaitMs = localityWait.toMillis();
+    }
+
+    /** Queues a task; it is due from its retry time on. */
+    void submit(TaskRun task, long now) {
+        task.queued(now);
         pending.put(task.id(), task);
     }
 
@@ -42,6 +64,7 @@ final class TaskDispatcher {
     }
 
     Optional<RuntimeSession> removeRuntime(String id) {
+        affinity.runtimeLost(id);
         return Optional.ofNullable(runtimes.remove(id));
     }
 
@@ -54,42 +77,58 @@ final class TaskDispatcher {
     }
 
     /**
-     * Starts as many due pending tasks as there are free slots.
+     * Starts as many due pending tasks as there are free slots, oldest batch first, each on its
+     * preferred runtime when that one is free or the task has waited long enough for it. A
+     * straggler's speculative copy is queued like a pending task, so it goes before the tasks of
+     * later batches.
      *
-     * @param now the current time
-     * @param messageFor builds the RunTask message of an attempt
+     * @param now      the current time
+     * @param messages builds the RunTask message of an attempt
      * @return the attempts started
      */
-    List<TaskAttempt> dispatch(long now, BiFunction<TaskRun, TaskAttempt, WireMessage> messageFor) {
+    List<TaskAttempt> dispatch(long now, Messages messages) {
         List<TaskAttempt> started = new ArrayList<>();
-        if (pending.isEmpty() || totalFreeSlots() == 0) {
+        int free = totalFreeSlots();
+        if (pending.isEmpty() || free == 0) {
             return started;
         }
         List<AssignmentPolicy.Candidate> candidates = new ArrayList<>(runtimes.size());
         Iterator<TaskRun> it = pending.values().iterator();
-        while (it.hasNext()) {
+        while (it.hasNext() && free > 0) {
             TaskRun task = it.next();
             if (!task.due(now)) {
                 continue;
             }
             candidates.clear();
-            runtimes.values().forEach(r -> candidates.add(r.candidate()));
-            Optional<String> chosen = AssignmentPolicy.choose(candidates, task.failedOn());
+            Optional<String> chosen;
+            if (task.copyWanted()) {
+                // A speculative copy never runs beside its original, and is not worth waiting for.
+                String original = task.runtimeOf(task.soleAttempt());
+                runtimes.values().stream().filter(r -> !r.id().equals(original)).forEach(r -> candidates.add(r.candidate()));
+                chosen = AssignmentPolicy.choose(candidates, task.failedOn());
+            } else {
+                runtimes.values().forEach(r -> candidates.add(r.candidate()));
+                String preferred = task.transactionalId().isEmpty() ? null
+                        : affinity.holder(task.transactionalId()).orElse(null);
+                boolean mayWait = now - task.dueSince() < localityWaitMs;
+                chosen = AssignmentPolicy.choose(candidates, task.failedOn(), preferred, mayWait);
+            }
             if (chosen.isEmpty()) {
-                break;
+                continue;
             }
             it.remove();
-            started.add(launch(task, runtimes.get(chosen.get()), now, messageFor));
+            started.add(launch(task, runtimes.get(chosen.get()), now, messages));
+            free--;
         }
         return started;
     }
 
     /** Starts an attempt of {@code task} on {@code runtime} now. */
-    TaskAttempt launch(TaskRun task, RuntimeSession runtime, long now,
-                       BiFunction<TaskRun, TaskAttempt, WireMessage> messageFor) {
+    TaskAttempt launch(TaskRun task, RuntimeSession runtime, long now, Messages messages) {
         TaskAttempt attempt = task.launch(runtime.id(), now);
+        long epoch = task.transactionalId().isEmpty() ? 0 : affinity.assign(task.transactionalId(), runtime.id());
         runtime.assigned(attempt, ++assignSeq);
-        runtime.send(messageFor.apply(task, attempt));
+        runtime.send(messages.runTask(task, attempt, epoch));
         return attempt;
     }
 

@@ -2,6 +2,7 @@ package io.sluice.scheduler.internal;
 
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.FailureKind;
 
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +18,10 @@ final class TaskRun {
     private final TaskId id;
     private final long batchSequence;
     private final PipelineRun pipeline;
+    private final String transactionalId;
+    private final boolean recovered;
+    private final int records;
+    private long queuedAt;
     private TaskState state = TaskState.PENDING;
     private int lastAttempt;
     private int countedFailures;
@@ -25,15 +30,56 @@ final class TaskRun {
     private long firstDispatchedAt;
     private long finishedAt;
     private long recordsOut;
+    private long deadLettered;
+    private long durationMillis = -1;
+    private boolean copyWanted;
+    private FailureKind lastFailureKind;
+    private BisectPlan bisection;
     private String lastError;
     private final Map<TaskAttempt, String> running = new HashMap<>();
     private final Map<TaskAttempt, Long> startedAt = new HashMap<>();
     private final Set<String> failedOn = new HashSet<>();
 
-    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline) {
+    /**
+     * @param transactionalId the id its exactly-once output is written under, or empty
+     * @param recovered       whether a previous scheduler ran it, so it may have committed already
+     * @param records         how many records its block holds
+     */
+    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline, String transactionalId, boolean recovered, int records) {
         this.id = id;
         this.batchSequence = batchSequence;
         this.pipeline = pipeline;
+        this.transactionalId = transactionalId;
+        this.recovered = recovered;
+        this.records = records;
+    }
+
+    /** @return how many records the task's block holds */
+    int records() {
+        return records;
+    }
+
+    /** @return the transactional id every attempt of this task writes under; empty for at-least-once output */
+    String transactionalId() {
+        return transactionalId;
+    }
+
+    /**
+     * @return whether an earlier attempt may have committed this task (it ran before, here or under
+     *     a previous scheduler), so a new attempt must read the commit marker first
+     */
+    boolean mayHaveCommitted() {
+        return recovered || lastAttempt > 1;
+    }
+
+    /** Notes when the task was queued for dispatch. */
+    void queued(long now) {
+        queuedAt = now;
+    }
+
+    /** @return since when the task has been waiting to be dispatched */
+    long dueSince() {
+        return Math.max(queuedAt, notBefore);
     }
 
     TaskId id() {
@@ -63,6 +109,7 @@ final class TaskRun {
     /** Starts a new attempt on a runtime. */
     TaskAttempt launch(String runtimeId, long now) {
         moveTo(TaskState.RUNNING);
+        copyWanted = false;
         TaskAttempt attempt = new TaskAttempt(id, ++lastAttempt);
         running.put(attempt, runtimeId);
         startedAt.put(attempt, now);
@@ -91,16 +138,57 @@ final class TaskRun {
         startedAt.remove(attempt);
     }
 
-    void succeeded(long recordsOut, long now) {
+    void succeeded(long now) {
         moveTo(TaskState.SUCCEEDED);
-        this.recordsOut = recordsOut;
         this.finishedAt = now;
     }
 
+    /**
+     * Counts an attempt's output: for exactly-once output the runtime reports all the task has
+     * committed (its marker's count), otherwise what the attempt wrote.
+     */
+    void output(long records) {
+        recordsOut = transactionalId.isEmpty() ? recordsOut + records : Math.max(recordsOut, records);
+    }
+
+    /** Notes how long the successful attempt took, as its runtime measured it. */
+    void took(long millis) {
+        durationMillis = millis;
+    }
+
+    /** @return how long the successful attempt took, or -1 if none has succeeded */
+    long durationMillis() {
+        return durationMillis;
+    }
+
+    /** @return the only running attempt, or null if none or several are running */
+    TaskAttempt soleAttempt() {
+        return running.size() == 1 ? running.keySet().iterator().next() : null;
+    }
+
+    /** @return the bisection under way after the task ran out of attempts, or null */
+    BisectPlan bisection() {
+        return bisection;
+    }
+
+    void bisect(BisectPlan plan) {
+        bisection = plan;
+    }
+
+    /** @return why the task's records are dead-lettered, for the records' error header */
+    String deadLetterReason() {
+        return "failed " + countedFailures + " time(s), last: " + lastError;
+    }
+
+    FailureKind lastFailureKind() {
+        return lastFailureKind;
+    }
+
     /** Records a failure that counts towards the attempt limit. */
-    int countFailure(String runtimeId, String error) {
+    int countFailure(String runtimeId, String error, FailureKind kind) {
         failedOn.add(runtimeId);
         lastError = error;
+        lastFailureKind = kind;
         return ++countedFailures;
     }
 
@@ -124,7 +212,17 @@ final class TaskRun {
     }
 
     boolean due(long now) {
-        return state == TaskState.PENDING && now >= notBefore;
+        return (state == TaskState.PENDING && now >= notBefore) || copyWanted();
+    }
+
+    /** Asks for a speculative copy of the running attempt, to be dispatched like a pending task. */
+    void wantCopy() {
+        copyWanted = true;
+    }
+
+    /** @return whether the task waits for a runtime to run a speculative copy on */
+    boolean copyWanted() {
+        return copyWanted && state == TaskState.RUNNING && running.size() == 1;
     }
 
     Set<String> failedOn() {
@@ -153,6 +251,15 @@ final class TaskRun {
 
     long recordsOut() {
         return recordsOut;
+    }
+
+    /** @return how many of the task's records went to the dead-letter topic */
+    long deadLettered() {
+        return deadLettered;
+    }
+
+    void deadLettered(long records) {
+        deadLettered += records;
     }
 
     @Override

@@ -9,8 +9,8 @@ import java.util.Set;
  *
  * <pre>
  * PENDING ──► RUNNING ──► SUCCEEDED          (PENDING ──► SUCCEEDED: empty block, nothing to run)
- *    ▲           │  └────► DEAD_LETTERING ──► SUCCEEDED
- *    └───────────┘ (failed or lost: retry)
+ *    ▲           │
+ *    └───────────┘ (failed or lost: retry; out of attempts: the next steps of its bisection)
  * any state but SUCCEEDED ──► ABANDONED (pipeline deleted)
  * </pre>
  */
@@ -19,17 +19,14 @@ enum TaskState {
     PENDING,
     /** At least one attempt is running. */
     RUNNING,
-    /** Out of attempts: its records are being written to the dead-letter topic. */
-    DEAD_LETTERING,
     /** Output written (or records dead-lettered); the batch may commit. */
     SUCCEEDED,
     /** Dropped because its pipeline was deleted. */
     ABANDONED;
 
     private static final Map<TaskState, Set<TaskState>> LEGAL = Map.of(
-            PENDING, EnumSet.of(RUNNING, SUCCEEDED, DEAD_LETTERING, ABANDONED),
-            RUNNING, EnumSet.of(RUNNING, PENDING, SUCCEEDED, DEAD_LETTERING, ABANDONED),
-            DEAD_LETTERING, EnumSet.of(SUCCEEDED, ABANDONED),
+            PENDING, EnumSet.of(RUNNING, SUCCEEDED, ABANDONED),
+            RUNNING, EnumSet.of(RUNNING, PENDING, SUCCEEDED, ABANDONED),
             SUCCEEDED, EnumSet.noneOf(TaskState.class),
             ABANDONED, EnumSet.noneOf(TaskState.class));
 

@@ -3,12 +3,12 @@ package io.sluice.scheduler.internal;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.FailureKind;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static io.sluice.scheduler.internal.TaskState.ABANDONED;
-import static io.sluice.scheduler.internal.TaskState.DEAD_LETTERING;
 import static io.sluice.scheduler.internal.TaskState.PENDING;
 import static io.sluice.scheduler.internal.TaskState.RUNNING;
 import static io.sluice.scheduler.internal.TaskState.SUCCEEDED;
@@ -26,25 +26,23 @@ class TaskLifecycleTest {
         assertTrue(PENDING.canMoveTo(SUCCEEDED), "an empty block succeeds without running");
         assertTrue(RUNNING.canMoveTo(PENDING), "failed or lost: retry");
         assertTrue(RUNNING.canMoveTo(RUNNING), "speculative copy");
-        assertTrue(RUNNING.canMoveTo(DEAD_LETTERING));
-        assertTrue(DEAD_LETTERING.canMoveTo(SUCCEEDED));
         for (TaskState s : TaskState.values()) {
             assertFalse(SUCCEEDED.canMoveTo(s), "SUCCEEDED is final");
             assertFalse(ABANDONED.canMoveTo(s), "ABANDONED is final");
         }
         assertFalse(PENDING.canMoveTo(PENDING));
-        assertFalse(DEAD_LETTERING.canMoveTo(RUNNING));
     }
 
     @Test
     void attemptsAreNumberedAndIllegalMovesAreRefused() {
-        TaskRun task = new TaskRun(new TaskId("p", 1000, 2), 0, null);
+        TaskRun task = new TaskRun(new TaskId("p", 1000, 2), 0, null, "sluice.p.2.0", false, 10);
         TaskAttempt first = task.launch("r1", 10);
         assertEquals(new TaskAttempt(new TaskId("p", 1000, 2), 1), first);
+        assertFalse(task.mayHaveCommitted(), "nothing can have committed before the first attempt");
         assertEquals("r1", task.runtimeOf(first));
 
         task.drop(first);
-        task.countFailure("r1", "boom");
+        task.countFailure("r1", "boom", FailureKind.USER);
         task.retryAt(500);
         assertEquals(PENDING, task.state());
         assertFalse(task.due(499));
@@ -52,11 +50,14 @@ class TaskLifecycleTest {
 
         TaskAttempt second = task.launch("r2", 600);
         assertEquals(2, second.attempt());
+        assertTrue(task.mayHaveCommitted(), "the first attempt may have committed before it failed or was lost");
         assertNull(task.runtimeOf(first), "the old attempt is no longer live");
         assertEquals(10, task.firstDispatchedAt(), "processing start is the first dispatch");
 
         task.drop(second);
-        task.succeeded(7, 700);
+        task.output(7);
+        task.succeeded(700);
+        assertEquals(7, task.recordsOut());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> task.moveTo(RUNNING));
         assertTrue(e.getMessage().contains("SUCCEEDED to RUNNING"), e.getMessage());
     }
@@ -64,8 +65,8 @@ class TaskLifecycleTest {
     @Test
     void batchesCommitOnlyInOrder() {
         CommitTracker tracker = new CommitTracker();
-        TaskRun a = new TaskRun(new TaskId("p", 1000, 0), 0, null);
-        TaskRun b = new TaskRun(new TaskId("p", 2000, 0), 1, null);
+        TaskRun a = new TaskRun(new TaskId("p", 1000, 0), 0, null, "", false, 1);
+        TaskRun b = new TaskRun(new TaskId("p", 2000, 0), 1, null, "", false, 1);
         tracker.add(new CommitTracker.BatchRun(manifest(1000), List.of(a)));
         tracker.add(new CommitTracker.BatchRun(manifest(2000), List.of(b)));
         assertThrows(IllegalStateException.class, () -> tracker.add(new CommitTracker.BatchRun(manifest(1500), List.of())));

@@ -6,6 +6,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,16 +25,42 @@ final class UniqueRecords {
     }
 
     void produce(int count) {
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+        try (KafkaProducer<String, String> producer = producer()) {
+            send(producer, count);
+        }
+    }
+
+    /**
+     * Produces {@code perSecond} records a second, in tenths of a second, for {@code duration}: the
+     * steady input of a stream rather than a backlog.
+     */
+    void produceSteadily(int perSecond, Duration duration) throws InterruptedException {
+        try (KafkaProducer<String, String> producer = producer()) {
+            long start = System.nanoTime();
+            for (long tick = 1; System.nanoTime() - start < duration.toNanos(); tick++) {
+                send(producer, perSecond / 10);
+                long nextTick = start + tick * 100_000_000L;
+                long wait = (nextTick - System.nanoTime()) / 1_000_000;
+                if (wait > 0) {
+                    Thread.sleep(wait); // pacing the input is the point here
+                }
+            }
+        }
+    }
+
+    private KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class,
-                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class))) {
-            for (int i = 0; i < count; i++, next++) {
-                producer.send(new ProducerRecord<>(topic, "k" + (next % 101), "v" + next));
-            }
-            producer.flush();
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class));
+    }
+
+    private void send(KafkaProducer<String, String> producer, int count) {
+        for (int i = 0; i < count; i++, next++) {
+            producer.send(new ProducerRecord<>(topic, "k" + (next % 101), "v" + next));
         }
+        producer.flush();
     }
 
     long produced() {

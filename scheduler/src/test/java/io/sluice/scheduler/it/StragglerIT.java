@@ -1,0 +1,78 @@
+package io.sluice.scheduler.it;
+
+import io.sluice.core.registry.Delivery;
+import io.sluice.core.status.PipelineProgress;
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.scheduler.Scheduler;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A runtime that is alive and heartbeats, but runs one task 20 times slower than the rest. With
+ * speculation a copy elsewhere finishes that task, and its batch takes well under twice the median
+ * batch; without, the batch waits for the straggler. The output is exact either way.
+ */
+@Tag("slow")
+class StragglerIT {
+
+    private static final Logger log = LoggerFactory.getLogger(StragglerIT.class);
+
+    @Test
+    void withSpeculationTheStragglersBatchTakesUnderTwiceTheMedian() throws Exception {
+        Result r = run(true);
+        assertTrue(r.worst < 2 * r.median, "worst batch " + r.worst + " ms against a median of " + r.median + " ms");
+        assertTrue(r.progress.attempts() > r.progress.tasksRun(), "a speculative copy ran");
+    }
+
+    @Test
+    void withoutSpeculationTheBatchWaitsForTheStraggler() throws Exception {
+        Result r = run(false);
+        assertTrue(r.worst >= 2 * r.median, "worst batch " + r.worst + " ms against a median of " + r.median + " ms");
+        assertEquals(r.progress.tasksRun(), r.progress.attempts(), "no copies");
+    }
+
+    private record Result(long median, long worst, PipelineProgress progress) {
+    }
+
+    private static Result run(boolean speculation) throws Exception {
+        EmbeddedKafkaBroker kafka = EngineFixture.broker();
+        try (InProcessEngine engine = InProcessEngine.start(kafka.bootstrapServers(), c -> c, 2, "fast", "slow")) {
+            Scheduler scheduler = engine.scheduler;
+            String input = EngineFixture.unique("in");
+            String output = EngineFixture.unique("out");
+            String pipeline = EngineFixture.unique(speculation ? "speculating" : "waiting");
+            kafka.createTopic(input, 4);
+            scheduler.registerFunction("straggle", "io.sluice.testfunctions.StraggleOnce", EngineFixture.testFunctionsJar());
+            scheduler.createPipeline(pipeline, "straggle", List.of(input), output, Duration.ofSeconds(1), 8,
+                    Map.of("slow.runtime", "slow", "delay.ms", "300", "factor", "20", "straggle.task", "6"),
+                    Delivery.EXACTLY_ONCE, speculation);
+
+            UniqueRecords records = new UniqueRecords(kafka.bootstrapServers(), input);
+            Waves.produce(10, Duration.ofSeconds(1), () -> records.produce(400));
+            KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
+            Await.until(Duration.ofSeconds(90), () -> checks.committedToEnd("sluice." + pipeline, input),
+                    () -> "the pipeline commits to the end; progress: " + scheduler.progress(pipeline));
+            records.assertEachExactlyOnce(checks.readAll(output));
+
+            PipelineProgress progress = scheduler.progress(pipeline).orElseThrow();
+            long[] times = progress.recent().stream().filter(b -> b.tasksRun() == b.partitions())
+                    .mapToLong(b -> b.processingTime().toMillis()).sorted().toArray();
+            assertTrue(times.length >= 6, "enough full batches to compare: " + progress.recent());
+            long median = times[times.length / 2];
+            long worst = times[times.length - 1];
+            log.info("speculation {}: batch processing times {} ms; median {} ms, worst {} ms; {} attempts for {} tasks",
+                    speculation ? "on" : "off", Arrays.toString(times), median, worst, progress.attempts(), progress.tasksRun());
+            return new Result(median, worst, progress);
+        }
+    }
+}
