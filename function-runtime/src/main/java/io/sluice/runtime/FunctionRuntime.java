@@ -73,6 +73,11 @@ public final class FunctionRuntime implements AutoCloseable {
         return config.name();
     }
 
+    /** @return the id the scheduler gave this runtime's current connection ({@code null} while disconnected); a reconnect gets a new one */
+    public String runtimeId() {
+        return engine.runtimeId();
+    }
+
     /** @return the number of attempts this runtime completed */
     public long tasksCompleted() {
         return engine.tasksCompleted();

@@ -112,6 +112,17 @@ public final class SluiceNode implements AutoCloseable {
         return members == null ? 1 : members.size();
     }
 
+    /**
+     * Registers an Infinispan listener ({@code @Listener}) on one of the node's caches, to observe
+     * the grid; a synchronous listener runs inside the writes it observes.
+     */
+    public void addCacheListener(String cacheName, Object listener) {
+        if (!CACHES.contains(cacheName)) {
+            throw new IllegalArgumentException("no cache named " + cacheName + "; caches are " + CACHES);
+        }
+        cache(cacheName).addListener(listener);
+    }
+
     private Cache<String, byte[]> cache(String name) {
         return cacheManager.getCache(name);
     }

@@ -4,6 +4,7 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.wire.WireMessage.Welcome;
 import io.sluice.scheduler.SchedulerConfig;
 import io.sluice.scheduler.internal.SchedulerEvent.PipelineChanged;
+import io.sluice.scheduler.internal.SchedulerEvent.Reconcile;
 import io.sluice.scheduler.internal.SchedulerEvent.Tick;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -32,8 +33,13 @@ public final class SchedulerEngine implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final ExecutorService background = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sluice-scheduler-background");
+    private final ExecutorService grid = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-scheduler-grid");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ExecutorService cleanup = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sluice-scheduler-cleanup");
         t.setDaemon(true);
         return t;
     });
@@ -41,7 +47,7 @@ public final class SchedulerEngine implements AutoCloseable {
     private final RuntimeServer server;
 
     private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
-        this.coordinator = new Coordinator(config, node, clock, this::post, background);
+        this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup);
         this.server = new RuntimeServer(vertx,
                 new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post);
     }
@@ -62,10 +68,10 @@ public final class SchedulerEngine implements AutoCloseable {
                     + config.port() + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
         node.registry().onPipelineChange(name -> engine.post(new PipelineChanged(name)));
-        engine.loop.execute(() -> engine.safely(engine.coordinator::reconcile));
+        engine.post(new Reconcile());
         long tick = config.tickInterval().toMillis();
         engine.loop.scheduleAtFixedRate(() -> engine.handle(new Tick()), tick, tick, TimeUnit.MILLISECONDS);
-        engine.loop.scheduleWithFixedDelay(() -> engine.safely(engine.coordinator::reconcile),
+        engine.loop.scheduleWithFixedDelay(() -> engine.handle(new Reconcile()),
                 RECONCILE.toMillis(), RECONCILE.toMillis(), TimeUnit.MILLISECONDS);
         return engine;
     }
@@ -103,9 +109,11 @@ public final class SchedulerEngine implements AutoCloseable {
             log.warn("Scheduler shutdown did not finish cleanly: {}", e.toString());
         }
         loop.shutdownNow();
-        background.shutdown();
+        cleanup.shutdown();
+        grid.shutdown();
         try {
-            background.awaitTermination(10, TimeUnit.SECONDS);
+            cleanup.awaitTermination(10, TimeUnit.SECONDS);
+            grid.awaitTermination(5, TimeUnit.SECONDS);
             server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         } catch (Exception e) {
             log.debug("Runtime socket close: {}", e.toString());

@@ -18,6 +18,18 @@ sealed interface SchedulerEvent {
     record PipelineChanged(String pipeline) implements SchedulerEvent {
     }
 
+    /** A pipeline was read from the grid (see {@link PipelineLoader}). */
+    record PipelineLoaded(PipelineLoader.Loaded pipeline) implements SchedulerEvent {
+    }
+
+    /** The registry was listed: these pipelines exist. */
+    record RegistryScanned(List<String> pipelines) implements SchedulerEvent {
+    }
+
+    /** Time to compare the registry with the running pipelines (a safety net for missed notifications). */
+    record Reconcile() implements SchedulerEvent {
+    }
+
     /**
      * The slicer cut a batch and stored its manifest and blocks.
      *

@@ -1,0 +1,87 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.scheduler.internal.SchedulerEvent.RuntimeLost;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * Knows which runtimes are alive: they join, heartbeat, and are lost when their connection closes
+ * or their heartbeats stop. A lost runtime's attempts are queued again at once, to run in parallel
+ * elsewhere; that does not count as a failure of the task. Runs on the scheduler thread.
+ */
+final class RuntimeMonitor {
+
+    private static final Logger log = LoggerFactory.getLogger(RuntimeMonitor.class);
+    private static final long PUBLISH_EVERY_MS = 1_000;
+
+    private final TaskDispatcher dispatcher;
+    private final Duration runtimeTimeout;
+    private final Function<TaskId, TaskRun> tasks;
+    private final StatusPublisher status;
+    private boolean changed;
+    private long publishedAt;
+
+    RuntimeMonitor(TaskDispatcher dispatcher, Duration runtimeTimeout, Function<TaskId, TaskRun> tasks,
+                   StatusPublisher status) {
+        this.dispatcher = dispatcher;
+        this.runtimeTimeout = runtimeTimeout;
+        this.tasks = tasks;
+        this.status = status;
+    }
+
+    void joined(RuntimeSession session) {
+        dispatcher.addRuntime(session);
+        changed = true;
+        log.info("Runtime {} joined with {} free slot(s)", session, session.freeSlots());
+    }
+
+    void heartbeat(String runtimeId, long now) {
+        dispatcher.runtime(runtimeId).ifPresent(r -> r.seen(now));
+    }
+
+    void lost(String runtimeId, String reason, long now) {
+        Optional<RuntimeSession> lost = dispatcher.removeRuntime(runtimeId);
+        if (lost.isEmpty()) {
+            return;
+        }
+        changed = true;
+        RuntimeSession session = lost.get();
+        if (RuntimeLost.LEFT.equals(reason) && session.running().isEmpty()) {
+            log.info("Runtime {} left", session);
+        } else {
+            log.warn("Runtime {} lost ({}); re-queueing its {} running attempt(s)", session, reason, session.running().size());
+        }
+        for (TaskAttempt attempt : List.copyOf(session.running())) {
+            TaskRun task = tasks.apply(attempt.task());
+            if (task != null && task.runtimeOf(attempt) != null) {
+                task.drop(attempt);
+                if (task.running().isEmpty() && !task.state().isFinal()) {
+                    task.retryAt(now);
+                    dispatcher.submit(task, now);
+                }
+            }
+        }
+        session.close();
+    }
+
+    /** Declares runtimes lost whose heartbeats stopped, and publishes the runtime list now and then. */
+    void check(long now) {
+        for (RuntimeSession r : List.copyOf(dispatcher.runtimes())) {
+            if (now - r.lastSeen() > runtimeTimeout.toMillis()) {
+                lost(r.id(), "no heartbeat for " + (now - r.lastSeen()) + " ms", now);
+            }
+        }
+        if (changed || now - publishedAt > PUBLISH_EVERY_MS) {
+            changed = false;
+            publishedAt = now;
+            status.publishRuntimes(dispatcher.runtimes().stream().map(RuntimeSession::info).toList());
+        }
+    }
+}

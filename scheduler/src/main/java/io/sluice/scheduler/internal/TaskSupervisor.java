@@ -1,0 +1,219 @@
+package io.sluice.scheduler.internal;
+
+import io.sluice.core.task.TaskAttempt;
+import io.sluice.core.task.TaskId;
+import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.FailureKind;
+import io.sluice.core.wire.WireMessage.TaskDone;
+import io.sluice.core.wire.WireMessage.TaskFailed;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Decides what happens to a task after each attempt: success, a retry with backoff, a bisection
+ * once attempts run out, a cancel when it runs past its timeout, a speculative copy when it
+ * straggles. Runs on the scheduler thread; it changes task state and queues work on the
+ * {@link TaskDispatcher}, never anything else.
+ */
+final class TaskSupervisor {
+
+    private static final Logger log = LoggerFactory.getLogger(TaskSupervisor.class);
+    /** Failed steps after which a bisection dead-letters a failing range whole instead of splitting it. */
+    static final int BISECT_FAILURE_BUDGET = 100;
+
+    private final TaskDispatcher dispatcher;
+    private final RetryPolicy retry;
+    private final SpeculationPolicy speculation;
+    private final Duration taskTimeout;
+    private final Clock clock;
+    private final Function<TaskId, TaskRun> tasks;
+    private final Consumer<TaskRun> succeeded;
+
+    /**
+     * @param tasks     finds the live task of an id, or null
+     * @param succeeded told when a task has succeeded, to commit its batch when it can
+     */
+    TaskSupervisor(TaskDispatcher dispatcher, RetryPolicy retry, SpeculationPolicy speculation, Duration taskTimeout,
+                   Clock clock, Function<TaskId, TaskRun> tasks, Consumer<TaskRun> succeeded) {
+        this.dispatcher = dispatcher;
+        this.retry = retry;
+        this.speculation = speculation;
+        this.taskTimeout = taskTimeout;
+        this.clock = clock;
+        this.tasks = tasks;
+        this.succeeded = succeeded;
+    }
+
+    void attemptDone(String runtimeId, TaskDone done) {
+        TaskAttempt attempt = done.attempt();
+        dispatcher.runtime(runtimeId).ifPresent(r -> r.finished(attempt, true));
+        TaskRun task = tasks.apply(attempt.task());
+        if (task == null || task.state().isFinal() || task.runtimeOf(attempt) == null) {
+            log.debug("Ignoring DONE of {} from {}: not a live attempt", attempt, runtimeId);
+            return;
+        }
+        task.drop(attempt);
+        for (TaskAttempt other : List.copyOf(task.running().keySet())) {
+            cancel(task, other);
+        }
+        dispatcher.withdraw(task);
+        task.output(done.recordsOut());
+        task.took((done.readNanos() + done.runNanos() + done.writeNanos()) / 1_000_000);
+        long now = clock.millis();
+        BisectPlan bisection = task.bisection();
+        if (bisection != null) {
+            BisectPlan.Step step = bisection.current();
+            bisection.succeeded();
+            if (step.deadLetter()) {
+                task.deadLettered(step.size());
+                log.warn("Task {}: {} record(s) [{}, {}) written to dead-letter topic {}: {}", task.id(), step.size(),
+                        step.from(), step.until(), task.pipeline().deadLetterTopic(), task.deadLetterReason());
+            }
+            if (!bisection.done()) {
+                task.retryAt(now);
+                dispatcher.submit(task, now);
+                return;
+            }
+        }
+        task.succeeded(now);
+        succeeded.accept(task);
+    }
+
+    void attemptFailed(String runtimeId, TaskFailed failed) {
+        TaskAttempt attempt = failed.attempt();
+        dispatcher.runtime(runtimeId).ifPresent(r -> r.finished(attempt, false));
+        TaskRun task = tasks.apply(attempt.task());
+        if (task == null || task.state().isFinal() || task.runtimeOf(attempt) == null) {
+            return;
+        }
+        task.drop(attempt);
+        String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
+        if (failed.kind() == FailureKind.PLATFORM) {
+            // Kafka or the data grid is unwell, not the function: retry for as long as it takes,
+            // backing off, and never dead-letter good records because a broker restarted.
+            int failures = task.platformFailure(runtimeId, error);
+            log.warn("Attempt {} failed on {} (platform failure {} in a row, retrying): {}", attempt, runtimeId, failures, error);
+            if (task.running().isEmpty()) {
+                task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
+                dispatcher.submit(task, clock.millis());
+            }
+            return;
+        }
+        int failures = task.countFailure(runtimeId, error, failed.kind());
+        log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
+                retry.maxAttempts(), error);
+        retryOrGiveUp(task);
+    }
+
+    /**
+     * After a counted failure: retry with backoff while attempts remain; then bisect the block so
+     * that only the records the function fails on are dead-lettered (or dead-letter it whole if
+     * the function cannot even start); during a bisection, the failed step is split further.
+     */
+    private void retryOrGiveUp(TaskRun task) {
+        if (!task.running().isEmpty()) {
+            return;
+        }
+        long now = clock.millis();
+        int failures = task.countedFailures();
+        BisectPlan bisection = task.bisection();
+        if (bisection != null) {
+            bisection.failed();
+            task.retryAt(now);
+        } else if (retry.shouldRetry(failures)) {
+            task.retryAt(now + retry.backoff(failures).toMillis());
+        } else {
+            boolean cannotStart = task.lastFailureKind() == FailureKind.SETUP;
+            task.bisect(cannotStart ? BisectPlan.deadLetterAll(0, task.records())
+                    : BisectPlan.after(0, task.records(), BISECT_FAILURE_BUDGET));
+            log.warn("Task {} failed {} time(s); {} (last error: {})", task.id(), failures,
+                    cannotStart ? "the function cannot start, so its records go to the dead-letter topic"
+                            : "bisecting its " + task.records() + " record(s) to dead-letter only those it fails on",
+                    task.lastError());
+            task.retryAt(now);
+        }
+        dispatcher.submit(task, now);
+    }
+
+    /** Cancels attempts that have run past the task timeout; each counts as a failure of the task. */
+    void checkTimeouts(Iterable<PipelineRun> pipelines, long now) {
+        for (PipelineRun run : pipelines) {
+            for (TaskRun task : run.tasks().values()) {
+                for (TaskAttempt attempt : List.copyOf(task.running().keySet())) {
+                    if (now - task.startedAt(attempt) > taskTimeout.toMillis()) {
+                        String runtime = task.runtimeOf(attempt);
+                        cancel(task, attempt);
+                        task.countFailure(runtime, "timed out after " + taskTimeout.toMillis() + " ms", FailureKind.USER);
+                        retryOrGiveUp(task);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives each straggler of a released batch a copy on another runtime; the first attempt to
+     * finish wins and the other is cancelled. Under exactly-once output both share the task's
+     * transactional id and marker, and each computes before it takes the id, so the output is
+     * written once whichever wins. Tasks being bisected are never copied.
+     */
+    void speculate(Iterable<PipelineRun> pipelines, long now) {
+        for (PipelineRun run : pipelines) {
+            if (!run.spec().speculation()) {
+                continue;
+            }
+            for (CommitTracker.BatchRun batch : run.commits().batches()) {
+                if (!batch.released) {
+                    break;
+                }
+                speculate(batch, now);
+            }
+        }
+    }
+
+    private void speculate(CommitTracker.BatchRun batch, long now) {
+        int running = 0;
+        int finished = 0;
+        long[] durations = new long[batch.tasks.size()];
+        for (TaskRun t : batch.tasks) {
+            if (t.records() > 0) {
+                running++;
+                if (t.durationMillis() >= 0) {
+                    durations[finished++] = t.durationMillis();
+                }
+            }
+        }
+        long[] done = Arrays.copyOf(durations, finished);
+        for (TaskRun t : batch.tasks) {
+            TaskAttempt only = t.soleAttempt();
+            if (only == null || t.bisection() != null || t.state() != TaskState.RUNNING || t.copyWanted()
+                    || t.attempts() >= 2 * retry.maxAttempts()) {
+                continue;
+            }
+            long elapsed = now - t.startedAt(only);
+            if (speculation.isStraggler(done, running, elapsed)) {
+                log.info("Task {} has run {} ms on {}, against a median of {} ms for its batch: queueing a speculative copy",
+                        t.id(), elapsed, t.runtimeOf(only), (long) SpeculationPolicy.median(done));
+                t.wantCopy();
+                dispatcher.submit(t, now);
+            }
+        }
+    }
+
+    /** Stops an attempt: the runtime is told to cancel it, and its result will be ignored. */
+    void cancel(TaskRun task, TaskAttempt attempt) {
+        String runtimeId = task.runtimeOf(attempt);
+        task.drop(attempt);
+        dispatcher.runtime(runtimeId).ifPresent(r -> {
+            r.finished(attempt, false);
+            r.send(new CancelTask(attempt));
+        });
+    }
+}
