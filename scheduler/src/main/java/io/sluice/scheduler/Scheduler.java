@@ -43,7 +43,9 @@ public final class Scheduler implements AutoCloseable {
     private final SluiceNode node;
     private final Vertx vertx;
     private final boolean ownsVertx;
-    private final SchedulerEngine engine;
+    private final Clock clock = Clock.systemUTC();
+    private volatile SchedulerEngine engine;
+    private volatile boolean closed;
 
     private Scheduler(SchedulerConfig config, SluiceNode node, Vertx vertx, boolean ownsVertx) {
         this.config = config;
@@ -51,7 +53,13 @@ public final class Scheduler implements AutoCloseable {
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         try {
-            this.engine = SchedulerEngine.start(config, node, vertx, Clock.systemUTC());
+            this.engine = SchedulerEngine.start(config, node, vertx, clock, () -> closed, this::lostLease);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            if (ownsVertx) {
+                vertx.close();
+            }
+            throw new IllegalStateException("interrupted while standing by for the scheduler lease", e);
         } catch (RuntimeException e) {
             if (ownsVertx) {
                 vertx.close();
@@ -60,14 +68,45 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** Starts a scheduler on its own Vert.x instance. */
+    /**
+     * Starts a scheduler on its own Vert.x instance. If another scheduler is active on the same data
+     * grid, this one stands by, and returns only once it has taken over.
+     */
     public static Scheduler start(SchedulerConfig config, SluiceNode node) {
         return new Scheduler(config, node, Vertx.vertx(), true);
     }
 
-    /** Starts a scheduler on a shared Vert.x instance, which the caller closes. */
+    /** Starts a scheduler on a shared Vert.x instance, which the caller closes; stands by as {@link #start(SchedulerConfig, SluiceNode)} does. */
     public static Scheduler start(SchedulerConfig config, SluiceNode node, Vertx vertx) {
         return new Scheduler(config, node, vertx, false);
+    }
+
+    /**
+     * The lease lapsed (this process was paused or cut off) or another scheduler took it: this
+     * engine has stopped acting. Close it, and stand by again.
+     */
+    private void lostLease() {
+        Thread standby = new Thread(() -> {
+            SchedulerEngine lost = engine;
+            lost.close();
+            try {
+                SchedulerEngine next = SchedulerEngine.start(config, node, vertx, clock, () -> closed, this::lostLease);
+                if (next != null) {
+                    engine = next;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(Scheduler.class).error("Scheduler cannot take over again: {}", e.getMessage());
+            }
+        }, "sluice-scheduler-standby");
+        standby.setDaemon(true);
+        standby.start();
+    }
+
+    /** @return whether this scheduler is the active one (it holds the scheduler lease) */
+    public boolean isActive() {
+        return engine.isActive();
     }
 
     /** @return the URI runtimes connect to, e.g. {@code ws://127.0.0.1:7070/runtime} */
@@ -169,6 +208,7 @@ public final class Scheduler implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         engine.close();
         if (ownsVertx) {
             vertx.close();

@@ -33,7 +33,8 @@ public final class SluiceNode implements AutoCloseable {
     public static final String JARS = "sluice-jars";
     public static final String PIPELINES = "sluice-pipelines";
     public static final String STATUS = "sluice-status";
-    private static final List<String> CACHES = List.of(BLOCKS, MANIFESTS, FUNCTIONS, JARS, PIPELINES, STATUS);
+    public static final String LEASES = "sluice-leases";
+    private static final List<String> CACHES = List.of(BLOCKS, MANIFESTS, FUNCTIONS, JARS, PIPELINES, STATUS, LEASES);
 
     private static final Logger log = LoggerFactory.getLogger(SluiceNode.class);
 
@@ -41,12 +42,14 @@ public final class SluiceNode implements AutoCloseable {
     private final BatchStore batchStore;
     private final Registry registry;
     private final StatusBoard statusBoard;
+    private final Leases leases;
 
     private SluiceNode(EmbeddedCacheManager cacheManager) {
         this.cacheManager = cacheManager;
         this.batchStore = new InfinispanBatchStore(cache(MANIFESTS), cache(BLOCKS));
         this.registry = new Registry(cache(FUNCTIONS), cache(JARS), cache(PIPELINES));
         this.statusBoard = new StatusBoard(cache(STATUS));
+        this.leases = new Leases(cache(LEASES));
     }
 
     /** @return a node for one JVM, with local caches */
@@ -104,6 +107,11 @@ public final class SluiceNode implements AutoCloseable {
 
     public StatusBoard statusBoard() {
         return statusBoard;
+    }
+
+    /** @return the leases that decide which of several schedulers is active */
+    public Leases leases() {
+        return leases;
     }
 
     /** @return the number of members this node sees (1 when local) */

@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -62,13 +63,17 @@ final class Coordinator {
     private final TaskSupervisor supervisor;
     private final RuntimeMonitor runtimes;
     private final Map<String, PipelineRun> pipelines = new HashMap<>();
+    private final BooleanSupplier active;
 
     /**
      * @param grid    runs the scheduler's reads and writes of the data grid, one at a time
      * @param cleanup runs slow clean-up (closing a deleted pipeline's ingest)
+     * @param active  whether this scheduler still holds the scheduler lease; once it does not, it
+     *                handles no event, and its ingests neither store nor commit
      */
     Coordinator(SchedulerConfig config, SluiceNode node, Clock clock, Consumer<SchedulerEvent> post, Executor grid,
-                Executor cleanup) {
+                Executor cleanup, BooleanSupplier active) {
+        this.active = active;
         this.config = config;
         this.node = node;
         this.clock = clock;
@@ -83,6 +88,10 @@ final class Coordinator {
     }
 
     void handle(SchedulerEvent event) {
+        if (!active.getAsBoolean()) {
+            log.debug("Not the active scheduler; ignoring {}", event);
+            return;
+        }
         long now = clock.millis();
         if (event instanceof PipelineChanged e) {
             loader.load(e.pipeline(), !pipelines.containsKey(e.pipeline()));
@@ -150,7 +159,7 @@ final class Coordinator {
             return;
         }
         FunctionSpec function = loaded.function().get();
-        Ingest ingest = new Ingest(spec, config.kafkaBootstrap(), node.batchStore(), clock, post);
+        Ingest ingest = new Ingest(spec, config.kafkaBootstrap(), node.batchStore(), clock, post, active);
         PipelineRun run = new PipelineRun(spec, function, ingest, loaded.progress());
         pipelines.put(spec.name(), run);
         recover(run, loaded.recovered(), loaded.withBlocks());

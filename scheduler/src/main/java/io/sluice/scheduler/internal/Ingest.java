@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -64,8 +65,12 @@ final class Ingest implements AutoCloseable {
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final List<BatchManifest> toRebuild = new ArrayList<>();
+    private final BooleanSupplier active;
 
-    Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events) {
+    /** @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit */
+    Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events,
+           BooleanSupplier active) {
+        this.active = active;
         this.spec = spec;
         this.bootstrap = bootstrap;
         this.store = store;
@@ -216,6 +221,9 @@ final class Ingest implements AutoCloseable {
                 until.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
             }
             c.resume(others);
+            if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
+                return;
+            }
             store.putBlocks(rebuild.seal().blocksByTask());
             toRebuild.remove(manifest);
             log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
@@ -248,6 +256,9 @@ final class Ingest implements AutoCloseable {
     }
 
     private void store(SlicedBatch batch) {
+        if (!stillActive("store batch " + batch.manifest().batchTime())) {
+            return;
+        }
         store.putManifest(batch.manifest());
         store.putBlocks(batch.blocksByTask());
         events.accept(new BatchCut(batch.manifest(), false));
@@ -260,11 +271,27 @@ final class Ingest implements AutoCloseable {
                 offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.until()),
                         (a, b) -> a.offset() >= b.offset() ? a : b);
             }
+            if (!stillActive("commit batch " + m.batchTime())) {
+                return;
+            }
             c.commitSync(offsets, Duration.ofSeconds(10));
             toCommit.poll();
             store.removeBatch(m);
             events.accept(new BatchCommitted(m.pipeline(), m.batchTime()));
         }
+    }
+
+    /**
+     * @return true if this scheduler may still write; false after it lost the scheduler lease, in
+     *     which case ingest stops for good
+     */
+    private boolean stillActive(String what) {
+        if (active.getAsBoolean()) {
+            return true;
+        }
+        log.warn("Pipeline {}: this scheduler lost the scheduler lease; it does not {} and stops reading", spec.name(), what);
+        running = false;
+        return false;
     }
 
     private Properties consumerProperties() {

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -46,19 +48,33 @@ public final class SchedulerEngine implements AutoCloseable {
     private final Coordinator coordinator;
     private final RuntimeServer server;
 
-    private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
-        this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup);
+    private final SchedulerLease lease;
+
+    private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock, SchedulerLease lease) {
+        this.lease = lease;
+        this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup, lease::valid);
         this.server = new RuntimeServer(vertx,
                 new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post);
     }
 
     /**
-     * Starts the engine: the runtime socket listens, registered pipelines start, ticks begin.
+     * Waits as a standby until this scheduler holds the scheduler lease, then starts the engine:
+     * the runtime socket listens, registered pipelines start (recovering what a previous scheduler
+     * left), ticks begin.
      *
+     * @param onLost run, on another thread, if the lease is lost later: the engine has stopped acting
+     * @return the engine, or null if {@code giveUp} ended the wait first
      * @throws IllegalStateException if the runtime socket cannot listen
      */
-    public static SchedulerEngine start(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
-        SchedulerEngine engine = new SchedulerEngine(config, node, vertx, clock);
+    public static SchedulerEngine start(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock,
+                                        BooleanSupplier giveUp, Runnable onLost) throws InterruptedException {
+        String holder = config.host() + ":" + config.port() + "/" + UUID.randomUUID().toString().substring(0, 8);
+        SchedulerLease lease = SchedulerLease.acquire(node.leases(), holder, SchedulerLease.DEFAULT_DURATION,
+                System::nanoTime, giveUp);
+        if (lease == null) {
+            return null;
+        }
+        SchedulerEngine engine = new SchedulerEngine(config, node, vertx, clock, lease);
         try {
             engine.server.listen(config.host(), config.port()).toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -67,6 +83,7 @@ public final class SchedulerEngine implements AutoCloseable {
             throw new IllegalStateException("scheduler cannot listen for runtimes on " + config.host() + ":"
                     + config.port() + ": " + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
+        lease.onLost(onLost);
         node.registry().onPipelineChange(name -> engine.post(new PipelineChanged(name)));
         engine.post(new Reconcile());
         long tick = config.tickInterval().toMillis();
@@ -74,6 +91,16 @@ public final class SchedulerEngine implements AutoCloseable {
         engine.loop.scheduleWithFixedDelay(() -> engine.handle(new Reconcile()),
                 RECONCILE.toMillis(), RECONCILE.toMillis(), TimeUnit.MILLISECONDS);
         return engine;
+    }
+
+    /** @return whether this engine still holds the scheduler lease */
+    public boolean isActive() {
+        return lease.valid();
+    }
+
+    /** @return the epoch of this scheduler's lease: higher than that of every scheduler before it */
+    public long epoch() {
+        return lease.epoch();
     }
 
     /** @return the port runtimes connect to */
@@ -118,5 +145,6 @@ public final class SchedulerEngine implements AutoCloseable {
         } catch (Exception e) {
             log.debug("Runtime socket close: {}", e.toString());
         }
+        lease.close();
     }
 }

@@ -72,6 +72,10 @@ class SchedulerRestartIT {
                             () -> "the restarted scheduler commits to the end; scheduler:\n" + restarted.tail());
                     records.assertEachExactlyOnce(checks.readAll(output));
                     assertEquals(List.of(), data.batchStore().manifests(pipeline), "every batch committed and freed");
+                    Await.until(Duration.ofSeconds(10), () -> data.statusBoard().progress(pipeline)
+                                    .map(p -> p.outputRecords() == records.produced()).orElse(false),
+                            () -> "status counts every output record once, also for tasks found committed after the "
+                                    + "restart: " + data.statusBoard().progress(pipeline));
                 } finally {
                     restarted.kill();
                 }
