@@ -18,7 +18,7 @@ final class RuntimeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--scheduler", required = true, paramLabel = "URL", description = "The scheduler, e.g. ws://127.0.0.1:7070/runtime.")
+    @Option(names = "--scheduler", required = true, paramLabel = "URL", description = "The scheduler, e.g. ws://127.0.0.1:7070/runtime; with standbys, all of them separated by commas.")
     String scheduler;
 
     @Option(names = "--slots", description = "Tasks run at once (default: the number of cores).")
@@ -42,7 +42,7 @@ final class RuntimeCommand implements Callable<Integer> {
         try (Servers servers = new Servers()) {
             servers.start("runtime", () -> FunctionRuntime.start(config));
             spec.commandLine().getOut().printf("Runtime %s with %d slot(s) connecting to %s.%n", config.name(), config.slots(),
-                    config.schedulerUri());
+                    config.schedulers());
             spec.commandLine().getOut().flush();
             servers.runUntilStopped();
         }

@@ -2,12 +2,16 @@ package io.sluice.runtime;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * How a function runtime connects and how much work it takes.
  *
- * @param schedulerUri      the scheduler's runtime endpoint, {@code ws://host:port/runtime}
+ * @param schedulers        the runtime endpoints of the active scheduler and its standbys,
+ *                          {@code ws://host:port/runtime}; the runtime tries them in turn until
+ *                          one welcomes it (a standby does not listen until it takes over)
  * @param name              this runtime's name, shown in status and given to functions as
  *                          {@code FunctionContext.runtimeId()}; unique names make logs readable
  * @param slots             how many tasks run at once; each is one thread
@@ -16,16 +20,25 @@ import java.util.Objects;
  * @param heartbeatInterval how often the runtime tells the scheduler it is alive and what it runs
  * @param reconnectDelay    the first pause before reconnecting after the scheduler went away;
  *                          doubles up to ten times this
+ * @param silenceTimeout    how long the scheduler may stay silent (no pong to this runtime's
+ *                          pings, no welcome after hello) before the runtime takes it for dead,
+ *                          drops the link and tries the next endpoint; a paused or partitioned
+ *                          scheduler keeps its socket open, so a closed socket alone is not enough
  */
-public record RuntimeConfig(URI schedulerUri, String name, int slots, String bindAddress,
-                            Duration heartbeatInterval, Duration reconnectDelay) {
+public record RuntimeConfig(List<URI> schedulers, String name, int slots, String bindAddress,
+                            Duration heartbeatInterval, Duration reconnectDelay, Duration silenceTimeout) {
 
     public RuntimeConfig {
-        Objects.requireNonNull(schedulerUri, "schedulerUri");
+        schedulers = List.copyOf(schedulers);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bindAddress, "bindAddress");
-        if (!"ws".equals(schedulerUri.getScheme()) || schedulerUri.getHost() == null || schedulerUri.getPort() < 1) {
-            throw new IllegalArgumentException("scheduler address must look like ws://host:port/runtime, was " + schedulerUri);
+        if (schedulers.isEmpty()) {
+            throw new IllegalArgumentException("at least one scheduler address is needed");
+        }
+        for (URI uri : schedulers) {
+            if (!"ws".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1) {
+                throw new IllegalArgumentException("scheduler address must look like ws://host:port/runtime, was " + uri);
+            }
         }
         if (name.isBlank()) {
             throw new IllegalArgumentException("runtime name must not be blank");
@@ -36,22 +49,39 @@ public record RuntimeConfig(URI schedulerUri, String name, int slots, String bin
         if (heartbeatInterval.isNegative() || heartbeatInterval.isZero()) {
             throw new IllegalArgumentException("heartbeat interval must be positive");
         }
+        if (silenceTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+            throw new IllegalArgumentException("silence timeout must be at least two heartbeat intervals, was "
+                    + silenceTimeout.toMillis() + " ms");
+        }
     }
 
     /**
-     * @param schedulerUri the scheduler's runtime endpoint
-     * @param name         this runtime's name
-     * @param slots        how many tasks run at once
-     * @return a configuration with 500 ms heartbeats, a 250 ms first reconnect pause and a cluster
-     *     member on 127.0.0.1
+     * @param schedulers the scheduler's runtime endpoint, or several separated by commas (the
+     *                   active scheduler and its standbys, in any order)
+     * @param name       this runtime's name
+     * @param slots      how many tasks run at once
+     * @return a configuration with 500 ms heartbeats, a 250 ms first reconnect pause, a 3 s silence
+     *     timeout and a cluster member on 127.0.0.1
+     * @throws IllegalArgumentException if an address is not a {@code ws://host:port/path} URI
      */
-    public static RuntimeConfig of(String schedulerUri, String name, int slots) {
-        return new RuntimeConfig(URI.create(schedulerUri), name, slots, "127.0.0.1", Duration.ofMillis(500),
-                Duration.ofMillis(250));
+    public static RuntimeConfig of(String schedulers, String name, int slots) {
+        List<URI> uris;
+        try {
+            uris = Arrays.stream(schedulers.split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(URI::create).toList();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("scheduler address is not a URI: " + e.getMessage(), e);
+        }
+        return new RuntimeConfig(uris, name, slots, "127.0.0.1", Duration.ofMillis(500), Duration.ofMillis(250),
+                Duration.ofSeconds(3));
     }
 
     /** @return the same configuration with another cluster bind address */
     public RuntimeConfig withBindAddress(String address) {
-        return new RuntimeConfig(schedulerUri, name, slots, address, heartbeatInterval, reconnectDelay);
+        return new RuntimeConfig(schedulers, name, slots, address, heartbeatInterval, reconnectDelay, silenceTimeout);
+    }
+
+    /** @return the same configuration with another silence timeout */
+    public RuntimeConfig withSilenceTimeout(Duration timeout) {
+        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, timeout);
     }
 }

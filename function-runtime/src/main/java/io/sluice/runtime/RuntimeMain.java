@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A runtime in its own process:
- * {@code java io.sluice.runtime.RuntimeMain --scheduler ws://host:7070/runtime [--slots N] [--name NAME] [--bind ADDRESS]}.
+ * {@code java io.sluice.runtime.RuntimeMain --scheduler ws://host:7070/runtime[,ws://standby:7070/runtime] [--slots N] [--name NAME] [--bind ADDRESS]}.
  * It runs until killed; SIGTERM closes it cleanly. The {@code sluice runtime} command does the same.
  */
 public final class RuntimeMain {
@@ -34,7 +34,7 @@ public final class RuntimeMain {
             runtime.close();
             stopped.countDown();
         }, "sluice-runtime-shutdown"));
-        log.info("Runtime {} started with {} slot(s), scheduler {}", config.name(), config.slots(), config.schedulerUri());
+        log.info("Runtime {} started with {} slot(s), scheduler {}", config.name(), config.slots(), config.schedulers());
         stopped.await();
     }
 

@@ -2,6 +2,9 @@ package io.sluice.runtime;
 
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,11 +15,19 @@ class RuntimeMainTest {
     void parsesEveryOption() {
         RuntimeConfig config = RuntimeMain.parse(new String[] {
             "--scheduler", "ws://10.0.0.5:7070/runtime", "--slots", "3", "--name", "edge-1", "--bind", "10.0.0.9"});
-        assertEquals("10.0.0.5", config.schedulerUri().getHost());
-        assertEquals(7070, config.schedulerUri().getPort());
+        assertEquals(List.of(URI.create("ws://10.0.0.5:7070/runtime")), config.schedulers());
         assertEquals(3, config.slots());
         assertEquals("edge-1", config.name());
         assertEquals("10.0.0.9", config.bindAddress());
+    }
+
+    @Test
+    void takesTheActiveSchedulerAndItsStandbys() {
+        RuntimeConfig config = RuntimeMain.parse(new String[] {"--scheduler", "ws://a:7070/runtime, ws://b:7071/runtime"});
+        assertEquals(List.of(URI.create("ws://a:7070/runtime"), URI.create("ws://b:7071/runtime")), config.schedulers());
+        assertMessage("scheduler address must look like ws://host:port/runtime, was b:7071",
+                new String[] {"--scheduler", "ws://a:7070/runtime,b:7071"});
+        assertMessage("at least one scheduler address is needed", new String[] {"--scheduler", ","});
     }
 
     @Test

@@ -36,8 +36,15 @@ public record PipelineProgress(String pipeline, long batches, long records, long
         return new PipelineProgress(pipeline, 0, 0, 0, 0, 0, 0, 0, null, List.of());
     }
 
-    /** @return this progress after one more completed batch */
+    /**
+     * @return this progress after one more completed batch; the same progress if that batch is
+     *     counted already (batches complete in order, so one no later than the last counted is a
+     *     batch a scheduler that died after counting it left for its successor to commit again)
+     */
     public PipelineProgress plus(BatchInfo batch) {
+        if (!recent.isEmpty() && batch.batchTime() <= recent.get(recent.size() - 1).batchTime()) {
+            return this;
+        }
         List<BatchInfo> next = new ArrayList<>(recent);
         next.add(batch);
         if (next.size() > RECENT) {

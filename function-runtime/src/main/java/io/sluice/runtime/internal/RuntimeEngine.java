@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -39,7 +40,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * code) runs on other threads.
  *
  * <p>When the link drops, the scheduler treats this runtime as lost and re-runs its attempts
- * elsewhere, so the runtime cancels them too and reconnects as a new runtime.
+ * elsewhere, so the runtime cancels them too and reconnects as a new runtime. A scheduler that is
+ * paused, hung or cut off keeps its socket open, so the runtime also pings it with every
+ * heartbeat and drops the link when nothing (no pong, no message, no welcome) has come back for
+ * the silence timeout. Each reconnect tries the next configured endpoint: only the active
+ * scheduler listens, so a runtime finds a standby that took over within a round of them.
  */
 public final class RuntimeEngine implements AutoCloseable {
 
@@ -62,6 +67,11 @@ public final class RuntimeEngine implements AutoCloseable {
     private TransactionalSink transactions;
     private long heartbeatTimer;
     private long reconnectDelayMs;
+    /** Which of the configured endpoints the next connect tries; only the event loop touches it. */
+    private int endpoint;
+    private volatile URI connectedTo;
+    /** When the scheduler was last heard from on the current link, by {@link System#nanoTime()}. */
+    private volatile long lastHeard;
 
     /**
      * @param config     how to connect
@@ -127,14 +137,32 @@ public final class RuntimeEngine implements AutoCloseable {
         if (closing) {
             return;
         }
+        URI target = config.schedulers().get(endpoint);
+        endpoint = (endpoint + 1) % config.schedulers().size();
         WebSocketConnectOptions options = new WebSocketConnectOptions()
-                .setHost(config.schedulerUri().getHost())
-                .setPort(config.schedulerUri().getPort())
-                .setURI(config.schedulerUri().getRawPath() == null || config.schedulerUri().getRawPath().isEmpty()
-                        ? "/runtime" : config.schedulerUri().getRawPath());
+                .setHost(target.getHost())
+                .setPort(target.getPort())
+                .setURI(target.getRawPath() == null || target.getRawPath().isEmpty() ? "/runtime" : target.getRawPath());
+        // A stopped scheduler's kernel still accepts the TCP connection, and the handshake then
+        // hangs: give up on it after the silence timeout and try the next endpoint.
+        AtomicBoolean settled = new AtomicBoolean();
+        long watchdog = vertx.setTimer(config.silenceTimeout().toMillis(), id -> {
+            if (settled.compareAndSet(false, true)) {
+                log.warn("Runtime {}: no handshake from {} within {} ms; trying the next scheduler", config.name(), target,
+                        config.silenceTimeout().toMillis());
+                scheduleReconnect();
+            }
+        });
         client.connect(options).onComplete(ar -> {
+            vertx.cancelTimer(watchdog);
+            if (!settled.compareAndSet(false, true)) {
+                if (ar.succeeded()) {
+                    ar.result().close(); // too late: the runtime has moved on
+                }
+                return;
+            }
             if (ar.failed()) {
-                log.debug("Runtime {} cannot reach {}: {}", config.name(), config.schedulerUri(), ar.cause().toString());
+                log.debug("Runtime {} cannot reach {}: {}", config.name(), target, ar.cause().toString());
                 scheduleReconnect();
                 return;
             }
@@ -144,8 +172,10 @@ public final class RuntimeEngine implements AutoCloseable {
                 return;
             }
             socket = ws;
-            reconnectDelayMs = config.reconnectDelay().toMillis();
+            connectedTo = target;
+            lastHeard = System.nanoTime();
             ws.binaryMessageHandler(this::received);
+            ws.pongHandler(pong -> lastHeard = System.nanoTime());
             ws.closeHandler(v -> disconnected(ws));
             ws.exceptionHandler(e -> log.debug("Runtime {} socket error: {}", config.name(), e.toString()));
             ws.writeBinaryMessage(Buffer.buffer(WireCodec.encode(new Hello(WireMessage.PROTOCOL, config.name(), config.slots()))));
@@ -153,6 +183,7 @@ public final class RuntimeEngine implements AutoCloseable {
     }
 
     private void received(Buffer frame) {
+        lastHeard = System.nanoTime();
         WireMessage message;
         try {
             message = WireCodec.decode(frame.getBytes());
@@ -176,7 +207,8 @@ public final class RuntimeEngine implements AutoCloseable {
 
     private void welcome(Welcome welcome) {
         runtimeId = welcome.runtimeId();
-        log.info("Runtime {} connected to {} as {} with {} slot(s)", config.name(), config.schedulerUri(),
+        reconnectDelayMs = config.reconnectDelay().toMillis();
+        log.info("Runtime {} connected to {} as {} with {} slot(s)", config.name(), connectedTo,
                 welcome.runtimeId(), config.slots());
         if (preparing.compareAndSet(false, true)) {
             // Joining the cluster and creating a producer block: not on the event loop.
@@ -231,10 +263,24 @@ public final class RuntimeEngine implements AutoCloseable {
         vertx.runOnContext(v -> ws.writeBinaryMessage(frame));
     }
 
+    /** On the event loop: tell the scheduler what runs here, ping it, and give up on it if it is silent. */
     private void heartbeat() {
-        if (socket != null && runtimeId != null) {
-            send(new Heartbeat(tasks.running()));
+        WebSocket ws = socket;
+        if (ws == null || ws.isClosed()) {
+            return;
         }
+        long silentMs = (System.nanoTime() - lastHeard) / 1_000_000;
+        if (silentMs > config.silenceTimeout().toMillis()) {
+            log.warn("Runtime {}: the scheduler at {} has been silent for {} ms ({}); dropping the link", config.name(),
+                    connectedTo, silentMs, runtimeId == null ? "no welcome after hello" : "no pong");
+            disconnected(ws);
+            ws.close();
+            return;
+        }
+        if (runtimeId != null) {
+            ws.writeBinaryMessage(Buffer.buffer(WireCodec.encode(new Heartbeat(tasks.running()))));
+        }
+        ws.writePing(Buffer.buffer(new byte[] {1}));
     }
 
     private void disconnected(WebSocket ws) {
@@ -245,7 +291,7 @@ public final class RuntimeEngine implements AutoCloseable {
         runtimeId = null;
         tasks.cancelAll();
         if (!closing) {
-            log.warn("Runtime {} lost its scheduler at {}; reconnecting", config.name(), config.schedulerUri());
+            log.warn("Runtime {} lost its scheduler at {}; reconnecting", config.name(), connectedTo);
             scheduleReconnect();
         }
     }

@@ -140,6 +140,11 @@ final class TaskRunner implements AutoCloseable {
         try {
             return task.exactlyOnce() ? exactlyOnce(task, svc, handle, t0) : atLeastOnce(task, svc, handle, t0);
         } catch (SinkException | MissingBlockException | BlockFormatException e) {
+            if (handle.cancelled) {
+                // A cancel interrupts whatever the attempt was waiting on: not a failure of anything.
+                log.debug("{} stopped by its cancel: {}", attempt, e.toString());
+                return null;
+            }
             return platform(attempt, e);
         }
     }

@@ -261,18 +261,27 @@ final class Coordinator {
         commitReady(run);
     }
 
+    /**
+     * Commits the batches whose tasks have all succeeded, in order: first their counts go into the
+     * published progress, and once that is in the grid, ingest commits their offsets and frees
+     * their blocks (see {@link StatusPublisher}).
+     */
     private void commitReady(PipelineRun run) {
         PipelineProgress progress = run.progress();
+        List<Runnable> commits = new ArrayList<>();
         List<CommitTracker.BatchRun> ready;
         while (!(ready = run.commits().drainCommittable()).isEmpty()) {
             for (CommitTracker.BatchRun batch : ready) {
-                run.ingest().commit(batch.manifest);
+                Ingest ingest = run.ingest();
+                commits.add(() -> ingest.commit(batch.manifest));
                 batch.tasks.forEach(t -> run.tasks().remove(t.id()));
                 progress = progress.plus(batch.info());
             }
             release(run);
         }
-        publish(run, progress.withPending(run.commits().size()));
+        progress = progress.withPending(run.commits().size());
+        run.progress(progress);
+        status.publishThen(progress, commits);
     }
 
     private TaskRun task(TaskId id) {

@@ -28,8 +28,14 @@ final class SchedulerLease implements AutoCloseable {
 
     /** The lease's name in the grid. */
     static final String NAME = "scheduler";
-    /** The default lease: a standby takes over within about this long of the active scheduler's death. */
-    static final Duration DEFAULT_DURATION = Duration.ofSeconds(3);
+    /**
+     * The default lease: a standby takes over within about this long of the active scheduler's
+     * death. Renewed every fifth of it, so a holder must miss four renewals in a row (a loaded
+     * machine, a slow grid) before its own check gives up; 3 s leases flapped on two busy cores.
+     */
+    static final Duration DEFAULT_DURATION = Duration.ofSeconds(5);
+    private static final int RENEWALS = 5;
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(100);
 
     private static final Logger log = LoggerFactory.getLogger(SchedulerLease.class);
     private static final double SAFETY = 0.8;
@@ -68,11 +74,13 @@ final class SchedulerLease implements AutoCloseable {
         boolean said = false;
         while (!giveUp.getAsBoolean()) {
             long sentAt = nanoTime.getAsLong();
-            Optional<Holder> won = leases.tryAcquire(NAME, holder, duration);
+            // look before claiming: each claim draws an epoch, and a standby polls for a long time
+            Optional<Holder> won = leases.holder(NAME).isPresent() ? Optional.empty()
+                    : leases.tryAcquire(NAME, holder, duration);
             if (won.isPresent()) {
                 SchedulerLease lease = new SchedulerLease(leases, won.get(), duration, nanoTime, sentAt);
-                lease.renewer.scheduleWithFixedDelay(lease::renew, duration.toMillis() / 3, duration.toMillis() / 3,
-                        TimeUnit.MILLISECONDS);
+                long every = duration.toMillis() / RENEWALS;
+                lease.renewer.scheduleWithFixedDelay(lease::renew, every, every, TimeUnit.MILLISECONDS);
                 log.info("Scheduler {} is active (lease epoch {})", holder, won.get().epoch());
                 return lease;
             }
@@ -104,7 +112,7 @@ final class SchedulerLease implements AutoCloseable {
         onLost = action;
     }
 
-    /** Renews the lease; called every third of its duration. */
+    /** Renews the lease; called every fifth of its duration. */
     void renew() {
         if (lost) {
             return;
@@ -115,16 +123,31 @@ final class SchedulerLease implements AutoCloseable {
                     + (long) (duration.toMillis() * SAFETY) + " ms)");
             return;
         }
-        try {
-            if (leases.renew(NAME, holding, duration)) {
-                validUntil = sentAt + (long) (duration.toNanos() * SAFETY);
-            } else {
-                lose("another scheduler holds it now: "
-                        + leases.holder(NAME).map(h -> h.holder() + " (epoch " + h.epoch() + ")").orElse("none"));
+        for (int tries = 1; ; tries++) {
+            try {
+                if (leases.renew(NAME, holding, duration)) {
+                    validUntil = sentAt + (long) (duration.toNanos() * SAFETY);
+                } else {
+                    lose("another scheduler holds it now: "
+                            + leases.holder(NAME).map(h -> h.holder() + " (epoch " + h.epoch() + ")").orElse("none"));
+                }
+                return;
+            } catch (RuntimeException e) {
+                // e.g. a member that was paused rejoins and the grid merges views: try again soon,
+                // not only at the next renewal
+                long left = (validUntil - nanoTime.getAsLong()) / 1_000_000;
+                log.warn("Cannot renew the scheduler lease (try {}: {}); it stays valid for {} ms more", tries,
+                        e.toString(), left);
+                if (tries >= 3 || left < RETRY_PAUSE.toMillis()) {
+                    return;
+                }
+                try {
+                    Thread.sleep(RETRY_PAUSE.toMillis()); // the lease thread does nothing else
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
-        } catch (RuntimeException e) {
-            log.warn("Cannot renew the scheduler lease ({}); it stays valid for {} ms more", e.toString(),
-                    (validUntil - nanoTime.getAsLong()) / 1_000_000);
         }
     }
 

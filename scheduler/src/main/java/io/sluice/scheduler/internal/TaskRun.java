@@ -151,7 +151,11 @@ final class TaskRun {
         recordsOut = transactionalId.isEmpty() ? recordsOut + records : Math.max(recordsOut, records);
     }
 
-    /** Notes how long the successful attempt took, as its runtime measured it. */
+    /**
+     * Notes how long the successful attempt took from dispatch to its {@code TaskDone}, on the
+     * scheduler's clock: the same measure as a running attempt's age, which speculation compares
+     * it with.
+     */
     void took(long millis) {
         durationMillis = millis;
     }

@@ -59,14 +59,15 @@ final class TaskSupervisor {
             log.debug("Ignoring DONE of {} from {}: not a live attempt", attempt, runtimeId);
             return;
         }
+        long now = clock.millis();
+        long observed = now - task.startedAt(attempt);
         task.drop(attempt);
         for (TaskAttempt other : List.copyOf(task.running().keySet())) {
             cancel(task, other);
         }
         dispatcher.withdraw(task);
         task.output(done.recordsOut());
-        task.took((done.readNanos() + done.runNanos() + done.writeNanos()) / 1_000_000);
-        long now = clock.millis();
+        task.took(observed);
         BisectPlan bisection = task.bisection();
         if (bisection != null) {
             BisectPlan.Step step = bisection.current();

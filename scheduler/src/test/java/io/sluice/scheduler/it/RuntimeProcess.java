@@ -41,7 +41,10 @@ final class RuntimeProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
             builder.environment().remove("JAVA_TOOL_OPTIONS");
-            return new RuntimeProcess(name, builder.start(), logFile);
+            Process process = builder.start();
+            // a test that fails half-way must not leave processes behind to load the machine
+            Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+            return new RuntimeProcess(name, process, logFile);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start process " + name, e);
         }
@@ -60,9 +63,22 @@ final class RuntimeProcess implements AutoCloseable {
     }
 
     /** Kills the process with SIGKILL: no shutdown hook runs, no goodbye reaches the scheduler. */
-    void kill() throws InterruptedException {
+    void kill() {
         process.destroyForcibly();
-        process.waitFor(10, TimeUnit.SECONDS);
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** @return everything the process printed so far */
+    String output() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no output: " + e + ")";
+        }
     }
 
     /** @return the last lines the process printed, for failure messages */
