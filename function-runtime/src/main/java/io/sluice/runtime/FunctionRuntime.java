@@ -88,6 +88,14 @@ public final class FunctionRuntime implements AutoCloseable {
         return engine.tasksFailed();
     }
 
+    /**
+     * @return attempts that were cancelled but whose slot thread has not returned (a function that
+     *     ignores interrupts); each holds a slot, and the scheduler is told so with every heartbeat
+     */
+    public int lingeringAttempts() {
+        return engine.lingeringAttempts();
+    }
+
     /** @return the scheduler's reason for refusing this runtime, or {@code null} */
     public String refusal() {
         return engine.refusal();

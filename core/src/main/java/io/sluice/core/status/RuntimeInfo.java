@@ -8,7 +8,7 @@ import io.sluice.core.encoding.Encoder;
  *
  * @param id the identity the scheduler gave this connection
  * @param name the name the runtime announced (host, process)
- * @param slots how many tasks it runs at once
+ * @param slots how many tasks it runs at once; 0 while it is still joining the data grid
  * @param running tasks it is running now
  * @param completed tasks it completed
  * @param failed task attempts that failed on it

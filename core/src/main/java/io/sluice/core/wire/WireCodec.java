@@ -12,6 +12,7 @@ import io.sluice.core.wire.WireMessage.Heartbeat;
 import io.sluice.core.wire.WireMessage.Hello;
 import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.Refused;
+import io.sluice.core.wire.WireMessage.Ready;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
@@ -24,6 +25,7 @@ public final class WireCodec {
     private static final int HEARTBEAT = 2;
     private static final int DONE = 3;
     private static final int FAILED = 4;
+    private static final int READY = 5;
     private static final int WELCOME = 10;
     private static final int RUN = 11;
     private static final int CANCEL = 12;
@@ -37,7 +39,10 @@ public final class WireCodec {
         if (message instanceof Hello m) {
             out.u8(HELLO).i32(m.protocol()).str(m.name()).i32(m.slots());
         } else if (message instanceof Heartbeat m) {
-            out.u8(HEARTBEAT).list(m.running(), WireCodec::attempt);
+            out.u8(HEARTBEAT).list(m.running(), WireCodec::attempt).list(m.inFunction(), WireCodec::attempt)
+                    .list(m.lingering(), WireCodec::attempt);
+        } else if (message instanceof Ready m) {
+            out.u8(READY).i32(m.slots());
         } else if (message instanceof TaskDone m) {
             attempt(out.u8(DONE), m.attempt()).i64(m.recordsIn()).i64(m.recordsOut())
                     .i64(m.readNanos()).i64(m.runNanos()).i64(m.writeNanos());
@@ -69,7 +74,9 @@ public final class WireCodec {
         int type = in.u8();
         WireMessage message = switch (type) {
             case HELLO -> new Hello(in.i32(), in.str(), in.i32());
-            case HEARTBEAT -> new Heartbeat(in.list(WireCodec::attempt));
+            case HEARTBEAT -> new Heartbeat(in.list(WireCodec::attempt), in.list(WireCodec::attempt),
+                    in.list(WireCodec::attempt));
+            case READY -> new Ready(in.i32());
             case DONE -> new TaskDone(attempt(in), in.i64(), in.i64(), in.i64(), in.i64(), in.i64());
             case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());

@@ -13,7 +13,7 @@ import java.util.Map;
 public sealed interface WireMessage {
 
     /** Protocol version; a runtime speaking another one is refused at {@link Hello}. */
-    int PROTOCOL = 2;
+    int PROTOCOL = 3;
 
     // ---- runtime -> scheduler
 
@@ -21,10 +21,30 @@ public sealed interface WireMessage {
     record Hello(int protocol, String name, int slots) implements WireMessage {
     }
 
-    /** Sent every heartbeat interval: the attempts the runtime is running now. */
-    record Heartbeat(List<TaskAttempt> running) implements WireMessage {
+    /**
+     * Sent once the runtime can read blocks and write output (it has joined the data grid): only
+     * then does the scheduler count its slots. Until then it heartbeats but gets no task.
+     */
+    record Ready(int slots) implements WireMessage {
+    }
+
+    /**
+     * Sent every heartbeat interval.
+     *
+     * @param running    the attempts the runtime is running now
+     * @param inFunction those of them that are inside user code at this moment (not reading the
+     *                   block, waiting for the grid, or writing): a timeout of one of these is the
+     *                   function's fault, of any other the platform's
+     * @param lingering  attempts cancelled here whose thread has not come back (a function that
+     *                   ignores interrupts): each holds a slot, which the scheduler must not count
+     *                   as free
+     */
+    record Heartbeat(List<TaskAttempt> running, List<TaskAttempt> inFunction, List<TaskAttempt> lingering)
+            implements WireMessage {
         public Heartbeat {
             running = List.copyOf(running);
+            inFunction = List.copyOf(inFunction);
+            lingering = List.copyOf(lingering);
         }
     }
 

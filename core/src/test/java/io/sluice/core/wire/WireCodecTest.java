@@ -31,8 +31,9 @@ class WireCodecTest {
     void everyMessageRoundTrips() {
         List<WireMessage> messages = List.of(
                 new Hello(WireMessage.PROTOCOL, "rt-1", 4),
-                new Heartbeat(List.of(ATTEMPT, ATTEMPT.next())),
-                new Heartbeat(List.of()),
+                new Heartbeat(List.of(ATTEMPT, ATTEMPT.next()), List.of(ATTEMPT.next()), List.of(ATTEMPT)),
+                new Heartbeat(List.of(), List.of(), List.of()),
+                new WireMessage.Ready(3),
                 new TaskDone(ATTEMPT, 10_000, 42, 1, 2, 3),
                 new TaskFailed(ATTEMPT, FailureKind.USER, "java.lang.IllegalStateException", "poison at t/0@5"),
                 new TaskFailed(ATTEMPT, FailureKind.PLATFORM, "MissingBlockException", null),

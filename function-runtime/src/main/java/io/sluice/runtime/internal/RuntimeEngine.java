@@ -8,6 +8,7 @@ import io.sluice.core.wire.WireMessage;
 import io.sluice.core.wire.WireMessage.CancelTask;
 import io.sluice.core.wire.WireMessage.Heartbeat;
 import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.Ready;
 import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.Welcome;
@@ -49,6 +50,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class RuntimeEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(RuntimeEngine.class);
+    /** How long one try to join the data grid may take; joins normally take a few seconds. */
+    static final Duration JOIN_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration JOIN_RETRY = Duration.ofSeconds(1);
 
     private final RuntimeConfig config;
     private final Vertx vertx;
@@ -126,6 +130,10 @@ public final class RuntimeEngine implements AutoCloseable {
 
     public long tasksFailed() {
         return tasks.failed();
+    }
+
+    public int lingeringAttempts() {
+        return tasks.lingering().size();
     }
 
     /** @return the id the scheduler gave this runtime on its current connection, or {@code null} */
@@ -215,6 +223,8 @@ public final class RuntimeEngine implements AutoCloseable {
             Thread starter = new Thread(() -> prepare(welcome), "sluice-runtime-start-" + config.name());
             starter.setDaemon(true);
             starter.start();
+        } else if (services.isDone() && !services.isCompletedExceptionally()) {
+            send(new Ready(config.slots())); // a new link to a scheduler that already knows us as able
         }
         welcomed.countDown();
     }
@@ -236,21 +246,75 @@ public final class RuntimeEngine implements AutoCloseable {
                     throw new IllegalStateException("the scheduler keeps its batches in a local store, which a runtime in "
                             + "another process cannot read; start the scheduler clustered (with a cluster name and hosts)");
                 }
-                ClusterSettings settings = ClusterSettings.member(welcome.clusterName(), config.bindAddress(),
-                        freePort(config.bindAddress()), welcome.clusterHosts());
-                node = SluiceNode.clustered(settings);
-                synchronized (this) {
-                    if (closing) {
-                        node.close();
-                        return;
-                    }
-                    ownNode = node;
+                node = join(welcome);
+                if (node == null) {
+                    return;
                 }
             }
             services.complete(new Services(node.batchStore(), node.registry(), newSink, newTransactions));
+            log.info("Runtime {} is ready: offering {} slot(s)", config.name(), config.slots());
+            send(new Ready(config.slots()));
         } catch (RuntimeException e) {
             log.error("Runtime {} cannot start: {}", config.name(), e.getMessage());
             services.completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Joins the scheduler's data grid as a zero-capacity member, giving each try {@link #JOIN_DEADLINE}:
+     * a member that joins while others do can stay parked in Infinispan's state transfer for a long
+     * time. A try that misses the deadline is abandoned (closed whenever it finishes) and another
+     * starts on a new port, after a pause. Until a try succeeds the runtime offers no slots.
+     *
+     * @return the node, or null if the runtime closed meanwhile
+     */
+    private SluiceNode join(Welcome welcome) {
+        for (int attempt = 1; ; attempt++) {
+            ClusterSettings settings = ClusterSettings.member(welcome.clusterName(), config.bindAddress(),
+                    freePort(config.bindAddress()), welcome.clusterHosts());
+            CompletableFuture<SluiceNode> joining = CompletableFuture.supplyAsync(() -> SluiceNode.clustered(settings),
+                    runnable -> {
+                        Thread t = new Thread(runnable, "sluice-runtime-join-" + config.name());
+                        t.setDaemon(true);
+                        t.start();
+                    });
+            SluiceNode node;
+            try {
+                node = joining.get(JOIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                log.warn("Runtime {} could not join the data grid {} within {} s (try {}); it offers no slots, "
+                        + "abandons that try and starts another", config.name(), welcome.clusterHosts(),
+                        JOIN_DEADLINE.toSeconds(), attempt);
+                joining.thenAccept(SluiceNode::close);
+                if (!pause(JOIN_RETRY)) {
+                    return null;
+                }
+                continue;
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                joining.thenAccept(SluiceNode::close);
+                return null;
+            }
+            synchronized (this) {
+                if (closing) {
+                    node.close();
+                    return null;
+                }
+                ownNode = node;
+            }
+            return node;
+        }
+    }
+
+    private boolean pause(Duration pause) {
+        try {
+            Thread.sleep(pause.toMillis()); // on the runtime's start thread, which waits for nothing else
+            return !closing;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
         }
     }
 
@@ -278,7 +342,8 @@ public final class RuntimeEngine implements AutoCloseable {
             return;
         }
         if (runtimeId != null) {
-            ws.writeBinaryMessage(Buffer.buffer(WireCodec.encode(new Heartbeat(tasks.running()))));
+            ws.writeBinaryMessage(Buffer.buffer(WireCodec.encode(
+                    new Heartbeat(tasks.running(), tasks.inFunction(), tasks.lingering()))));
         }
         ws.writePing(Buffer.buffer(new byte[] {1}));
     }

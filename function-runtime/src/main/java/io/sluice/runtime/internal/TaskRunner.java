@@ -49,6 +49,8 @@ final class TaskRunner implements AutoCloseable {
     private final CompletableFuture<Services> services;
     private final Consumer<WireMessage> reply;
     private final Map<TaskAttempt, Running> running = new ConcurrentHashMap<>();
+    /** Cancelled attempts whose slot thread has not come back yet (the function ignores interrupts). */
+    private final Map<TaskAttempt, Running> lingering = new ConcurrentHashMap<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
@@ -70,6 +72,11 @@ final class TaskRunner implements AutoCloseable {
         volatile Future<?> future;
         volatile AttemptSink output;
         volatile boolean cancelled;
+        /** Whether the slot thread is inside user code right now. */
+        volatile boolean inFunction;
+        volatile boolean started;
+        volatile boolean returned;
+        volatile long cancelledAt;
     }
 
     void run(RunTask task) {
@@ -86,6 +93,13 @@ final class TaskRunner implements AutoCloseable {
         if (handle != null) {
             log.debug("Cancelling {}", attempt);
             handle.cancelled = true;
+            handle.cancelledAt = System.nanoTime();
+            if (handle.started && !handle.returned) {
+                lingering.put(attempt, handle);
+                if (handle.returned) {
+                    lingering.remove(attempt); // it came back meanwhile
+                }
+            }
             AttemptSink output = handle.output;
             if (output != null) {
                 output.cancel();
@@ -105,6 +119,20 @@ final class TaskRunner implements AutoCloseable {
         return List.copyOf(running.keySet());
     }
 
+    /** @return the running attempts that are inside the function at this moment */
+    List<TaskAttempt> inFunction() {
+        return running.entrySet().stream().filter(e -> e.getValue().inFunction).map(Map.Entry::getKey).toList();
+    }
+
+    /**
+     * @return cancelled attempts whose slot thread is still busy: a function that ignores
+     *     interrupts keeps its slot until it returns, and the scheduler must count it as taken
+     */
+    List<TaskAttempt> lingering() {
+        lingering.values().removeIf(h -> h.returned);
+        return List.copyOf(lingering.keySet());
+    }
+
     long completed() {
         return completed.get();
     }
@@ -115,12 +143,22 @@ final class TaskRunner implements AutoCloseable {
 
     private void execute(RunTask task, Running handle) {
         TaskAttempt attempt = task.attempt();
+        handle.started = true;
         WireMessage outcome;
         try {
             outcome = attempt(task, handle);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             outcome = null;
+        } finally {
+            handle.returned = true;
+            if (lingering.remove(attempt) != null) {
+                long lateMs = (System.nanoTime() - handle.cancelledAt) / 1_000_000;
+                if (lateMs > 1_000) {
+                    log.warn("{} came back {} ms after its cancel (the function ignored the interrupt); its slot is free again",
+                            attempt, lateMs);
+                }
+            }
         }
         if (running.remove(attempt, handle) && outcome != null && !handle.cancelled) {
             (outcome instanceof TaskDone ? completed : failed).incrementAndGet();
@@ -252,6 +290,7 @@ final class TaskRunner implements AutoCloseable {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(function.classLoader());
         try {
+            handle.inFunction = true;
             function.function().apply(new BlockBatch(attempt.task(), task.partitionCount(), block, from, until), output);
             return null;
         } catch (SinkException e) {
@@ -261,6 +300,7 @@ final class TaskRunner implements AutoCloseable {
         } catch (Exception | LinkageError | StackOverflowError e) {
             return handle.cancelled ? null : user(attempt, e);
         } finally {
+            handle.inFunction = false;
             thread.setContextClassLoader(previous);
             functions.release(function);
         }

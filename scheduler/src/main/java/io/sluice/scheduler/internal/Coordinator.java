@@ -20,6 +20,7 @@ import io.sluice.scheduler.internal.SchedulerEvent.PipelineLoaded;
 import io.sluice.scheduler.internal.SchedulerEvent.Reconcile;
 import io.sluice.scheduler.internal.SchedulerEvent.RegistryScanned;
 import io.sluice.scheduler.internal.SchedulerEvent.RuntimeJoined;
+import io.sluice.scheduler.internal.SchedulerEvent.RuntimeReady;
 import io.sluice.scheduler.internal.SchedulerEvent.RuntimeLost;
 import io.sluice.scheduler.internal.SchedulerEvent.Tick;
 import org.slf4j.Logger;
@@ -108,7 +109,9 @@ final class Coordinator {
         } else if (event instanceof AttemptFailed e) {
             supervisor.attemptFailed(e.runtimeId(), e.failed());
         } else if (event instanceof HeartbeatReceived e) {
-            runtimes.heartbeat(e.runtimeId(), now);
+            runtimes.heartbeat(e, now);
+        } else if (event instanceof RuntimeReady e) {
+            runtimes.ready(e.runtimeId());
         } else if (event instanceof RuntimeJoined e) {
             runtimes.joined(e.session());
         } else if (event instanceof RuntimeLost e) {

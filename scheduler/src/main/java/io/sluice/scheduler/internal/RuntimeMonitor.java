@@ -2,6 +2,7 @@ package io.sluice.scheduler.internal;
 
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
+import io.sluice.scheduler.internal.SchedulerEvent.HeartbeatReceived;
 import io.sluice.scheduler.internal.SchedulerEvent.RuntimeLost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,11 +40,51 @@ final class RuntimeMonitor {
     void joined(RuntimeSession session) {
         dispatcher.addRuntime(session);
         changed = true;
-        log.info("Runtime {} joined with {} free slot(s)", session, session.freeSlots());
+        log.info("Runtime {} connected; it gets tasks once it has joined the data grid", session);
     }
 
-    void heartbeat(String runtimeId, long now) {
-        dispatcher.runtime(runtimeId).ifPresent(r -> r.seen(now));
+    /** The runtime can read blocks: from now on its slots count. */
+    void ready(String runtimeId) {
+        dispatcher.runtime(runtimeId).filter(r -> !r.isReady()).ifPresent(r -> {
+            r.ready();
+            changed = true;
+            log.info("Runtime {} is ready with {} free slot(s)", r, r.freeSlots());
+        });
+    }
+
+    /**
+     * Notes that a runtime is alive, and reconciles what it says it runs with what the scheduler
+     * thinks it runs: an attempt it stopped reporting is re-run elsewhere, and cancelled attempts
+     * that still hold a slot (a function ignoring interrupts) keep that slot taken.
+     */
+    void heartbeat(HeartbeatReceived beat, long now) {
+        dispatcher.runtime(beat.runtimeId()).ifPresent(r -> {
+            r.seen(now);
+            List<TaskAttempt> vanished = r.reported(beat.running(), beat.inFunction(), beat.lingering().size(), attempt -> {
+                TaskRun task = tasks.apply(attempt.task());
+                return task == null || now - task.startedAt(attempt) > runtimeTimeout.toMillis();
+            });
+            for (TaskAttempt attempt : vanished) {
+                log.warn("Runtime {} no longer reports attempt {}; running it again", r, attempt);
+                r.finished(attempt, false);
+                requeue(attempt, now);
+            }
+            if (!beat.lingering().isEmpty()) {
+                log.debug("Runtime {}: {} cancelled attempt(s) still hold a slot: {}", r, beat.lingering().size(),
+                        beat.lingering());
+            }
+        });
+    }
+
+    private void requeue(TaskAttempt attempt, long now) {
+        TaskRun task = tasks.apply(attempt.task());
+        if (task != null && task.runtimeOf(attempt) != null) {
+            task.drop(attempt);
+            if (task.running().isEmpty() && !task.state().isFinal()) {
+                task.retryAt(now);
+                dispatcher.submit(task, now);
+            }
+        }
     }
 
     void lost(String runtimeId, String reason, long now) {
@@ -59,14 +100,7 @@ final class RuntimeMonitor {
             log.warn("Runtime {} lost ({}); re-queueing its {} running attempt(s)", session, reason, session.running().size());
         }
         for (TaskAttempt attempt : List.copyOf(session.running())) {
-            TaskRun task = tasks.apply(attempt.task());
-            if (task != null && task.runtimeOf(attempt) != null) {
-                task.drop(attempt);
-                if (task.running().isEmpty() && !task.state().isFinal()) {
-                    task.retryAt(now);
-                    dispatcher.submit(task, now);
-                }
-            }
+            requeue(attempt, now);
         }
         session.close();
     }

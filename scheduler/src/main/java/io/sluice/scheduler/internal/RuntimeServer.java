@@ -5,6 +5,7 @@ import io.sluice.core.wire.WireCodec;
 import io.sluice.core.wire.WireMessage;
 import io.sluice.core.wire.WireMessage.Heartbeat;
 import io.sluice.core.wire.WireMessage.Hello;
+import io.sluice.core.wire.WireMessage.Ready;
 import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
@@ -13,6 +14,7 @@ import io.sluice.scheduler.internal.SchedulerEvent.AttemptDone;
 import io.sluice.scheduler.internal.SchedulerEvent.AttemptFailed;
 import io.sluice.scheduler.internal.SchedulerEvent.HeartbeatReceived;
 import io.sluice.scheduler.internal.SchedulerEvent.RuntimeJoined;
+import io.sluice.scheduler.internal.SchedulerEvent.RuntimeReady;
 import io.sluice.scheduler.internal.SchedulerEvent.RuntimeLost;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -116,7 +118,9 @@ final class RuntimeServer {
                     refuse("the first message must be Hello");
                 }
             } else if (message instanceof Heartbeat m) {
-                post.accept(new HeartbeatReceived(runtimeId, m.running()));
+                post.accept(new HeartbeatReceived(runtimeId, m.running(), m.inFunction(), m.lingering()));
+            } else if (message instanceof Ready) {
+                post.accept(new RuntimeReady(runtimeId));
             } else if (message instanceof TaskDone m) {
                 post.accept(new AttemptDone(runtimeId, m));
             } else if (message instanceof TaskFailed m) {

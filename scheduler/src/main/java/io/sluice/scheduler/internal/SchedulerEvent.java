@@ -56,8 +56,13 @@ sealed interface SchedulerEvent {
         static final String LEFT = "left";
     }
 
-    /** A runtime's heartbeat, listing what it runs. */
-    record HeartbeatReceived(String runtimeId, List<TaskAttempt> running) implements SchedulerEvent {
+    /** A runtime has joined the data grid and can run tasks. */
+    record RuntimeReady(String runtimeId) implements SchedulerEvent {
+    }
+
+    /** A runtime's heartbeat, listing what it runs (see {@link io.sluice.core.wire.WireMessage.Heartbeat}). */
+    record HeartbeatReceived(String runtimeId, List<TaskAttempt> running, List<TaskAttempt> inFunction,
+                             List<TaskAttempt> lingering) implements SchedulerEvent {
     }
 
     /** A runtime finished an attempt. */

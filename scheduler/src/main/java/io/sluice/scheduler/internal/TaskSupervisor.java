@@ -97,20 +97,26 @@ final class TaskSupervisor {
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
         if (failed.kind() == FailureKind.PLATFORM) {
-            // Kafka or the data grid is unwell, not the function: retry for as long as it takes,
-            // backing off, and never dead-letter good records because a broker restarted.
-            int failures = task.platformFailure(runtimeId, error);
-            log.warn("Attempt {} failed on {} (platform failure {} in a row, retrying): {}", attempt, runtimeId, failures, error);
-            if (task.running().isEmpty()) {
-                task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
-                dispatcher.submit(task, clock.millis());
-            }
+            platformFailure(task, attempt, runtimeId, error);
             return;
         }
         int failures = task.countFailure(runtimeId, error, failed.kind());
         log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
                 retry.maxAttempts(), error);
         retryOrGiveUp(task);
+    }
+
+    /**
+     * Kafka or the data grid is unwell, not the function: retry for as long as it takes, backing
+     * off, and never dead-letter good records because a broker restarted.
+     */
+    private void platformFailure(TaskRun task, TaskAttempt attempt, String runtimeId, String error) {
+        int failures = task.platformFailure(runtimeId, error);
+        log.warn("Attempt {} failed on {} (platform failure {} in a row, retrying): {}", attempt, runtimeId, failures, error);
+        if (task.running().isEmpty()) {
+            task.retryAt(clock.millis() + retry.backoff(failures).toMillis());
+            dispatcher.submit(task, clock.millis());
+        }
     }
 
     /**
@@ -143,16 +149,27 @@ final class TaskSupervisor {
         dispatcher.submit(task, now);
     }
 
-    /** Cancels attempts that have run past the task timeout; each counts as a failure of the task. */
+    /**
+     * Cancels attempts that have run past the task timeout. One that its runtime's last heartbeat
+     * placed outside the function (reading, writing, waiting for the grid) is the platform's and is
+     * retried without counting; any other counts as a failure of the task, and may end in bisection.
+     */
     void checkTimeouts(Iterable<PipelineRun> pipelines, long now) {
         for (PipelineRun run : pipelines) {
             for (TaskRun task : run.tasks().values()) {
                 for (TaskAttempt attempt : List.copyOf(task.running().keySet())) {
                     if (now - task.startedAt(attempt) > taskTimeout.toMillis()) {
                         String runtime = task.runtimeOf(attempt);
+                        boolean inFunction = !dispatcher.runtime(runtime).map(r -> r.outsideFunction(attempt)).orElse(false);
                         cancel(task, attempt);
-                        task.countFailure(runtime, "timed out after " + taskTimeout.toMillis() + " ms", FailureKind.USER);
-                        retryOrGiveUp(task);
+                        String error = "timed out after " + taskTimeout.toMillis() + " ms "
+                                + (inFunction ? "in the function" : "outside the function (reading, writing or waiting)");
+                        if (inFunction) {
+                            task.countFailure(runtime, error, FailureKind.USER);
+                            retryOrGiveUp(task);
+                        } else {
+                            platformFailure(task, attempt, runtime, error);
+                        }
                     }
                 }
             }

@@ -41,6 +41,11 @@ final class InProcessEngine implements AutoCloseable {
         return engine;
     }
 
+    /** @return cancelled attempts whose threads have not come back, on all runtimes together */
+    int lingeringAttempts() {
+        return runtimes.stream().mapToInt(FunctionRuntime::lingeringAttempts).sum();
+    }
+
     /** @return the attempts that failed on all runtimes together */
     long tasksFailed() {
         return runtimes.stream().mapToLong(FunctionRuntime::tasksFailed).sum();
