@@ -183,7 +183,7 @@ final class TaskRunner implements AutoCloseable {
                 log.debug("{} stopped by its cancel: {}", attempt, e.toString());
                 return null;
             }
-            return platform(attempt, e);
+            return e instanceof SinkException s && s.causedByOutput() ? user(attempt, e) : platform(attempt, e);
         }
     }
 
@@ -294,7 +294,7 @@ final class TaskRunner implements AutoCloseable {
             function.function().apply(new BlockBatch(attempt.task(), task.partitionCount(), block, from, until), output);
             return null;
         } catch (SinkException e) {
-            return platform(attempt, e);
+            return e.causedByOutput() ? user(attempt, e) : platform(attempt, e);
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception | LinkageError | StackOverflowError e) {

@@ -21,7 +21,10 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The exactly-once protocol against a real broker: markers, fencing, and ids that move between runtimes. */
 class TransactionalSinkIT {
@@ -129,6 +132,23 @@ class TransactionalSinkIT {
         assertEquals(3, afterSecond.recordsOutOf(task));
         assertEquals(afterSecond, runtimeB.marker(txid, topic), "the marker in Kafka says the same");
         assertEquals(List.of("x", "y", "z"), readCommitted(topic));
+    }
+
+    @Test
+    void aRecordKafkaRefusesIsTheFunctionsFailureAndTheIdStaysUsable() throws Exception {
+        String topic = topic();
+        String txid = "sluice.t." + UUID.randomUUID();
+        TaskId task = new TaskId("p", 8_000, 0);
+        List<ProducerRecord<byte[], byte[]>> huge = List.of(new ProducerRecord<>(topic, null, new byte[2 * 1024 * 1024]));
+        SinkException refused = assertThrows(SinkException.class, () -> runtimeA.commit(new TaskAttempt(task, 1), txid, 40,
+                topic, CommitMarker.NONE, 1, huge, 1));
+        assertTrue(refused.causedByOutput(), "a 2 MiB record is the function's doing, not Kafka's: " + refused);
+        assertEquals(CommitMarker.NONE, runtimeA.marker(txid, topic), "nothing was committed");
+        assertCommitted(runtimeA.commit(new TaskAttempt(task, 2), txid, 40, topic, CommitMarker.NONE, 1,
+                records(topic, "small"), 1));
+        assertEquals(List.of("small"), readCommitted(topic));
+        assertFalse(new SinkException("commit failed", new org.apache.kafka.common.errors.TimeoutException("slow"))
+                .causedByOutput(), "a timeout is the platform's");
     }
 
     private static CommitMarker assertCommitted(TransactionalSink.Outcome outcome) {
