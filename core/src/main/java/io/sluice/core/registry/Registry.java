@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -46,6 +47,12 @@ public final class Registry {
     /**
      * Stores a new version of a function. The caller has already validated the jar.
      *
+     * <p>Gateways in several processes may upload the same name at once, so nothing here relies on
+     * a lock. The jar goes first under a key of its own that no other upload writes; then the
+     * version is claimed with {@code putIfAbsent}, and a claim that loses to another upload tries
+     * the next number. Whichever version an upload gets, its spec names the jar it stored, never
+     * another upload's.
+     *
      * @param name the function name
      * @param className the class implementing {@code BatchFunction}
      * @param jar the jar bytes
@@ -55,14 +62,27 @@ public final class Registry {
         Names.checkName("function", name);
         Names.checkClassName(className);
         String sha = sha256(jar);
+        String jarKey = storeJar(name, jar);
         int version = latestFunction(name).map(FunctionSpec::version).orElse(0) + 1;
         while (true) {
-            FunctionSpec spec = new FunctionSpec(name, version, className, sha, jar.length, clock.millis());
-            jars.put(spec.ref(), jar);
+            FunctionSpec spec = new FunctionSpec(name, version, className, sha, jar.length, clock.millis(), jarKey);
             if (functions.putIfAbsent(spec.ref(), spec.encode()) == null) {
                 return spec;
             }
             version++;
+        }
+    }
+
+    /**
+     * Stores a jar under a fresh random key. If the version claim that follows never happens (the
+     * gateway dies in between), the entry is left unreferenced: wasted space, never a wrong jar.
+     */
+    private String storeJar(String name, byte[] jar) {
+        while (true) {
+            String key = name + "/" + UUID.randomUUID();
+            if (jars.putIfAbsent(key, jar) == null) {
+                return key;
+            }
         }
     }
 
@@ -97,12 +117,14 @@ public final class Registry {
 
     /**
      * @return the jar of that function version
-     * @throws UnknownEntryException if it is not stored
+     * @throws UnknownEntryException if the version or its jar is not stored
      */
     public byte[] jar(String name, int version) {
-        byte[] jar = jars.get(name + "@" + version);
+        FunctionSpec spec = function(name, version)
+                .orElseThrow(() -> new UnknownEntryException("no function " + name + "@" + version + " is registered"));
+        byte[] jar = jars.get(spec.jarKey());
         if (jar == null) {
-            throw new UnknownEntryException("no jar stored for function " + name + "@" + version);
+            throw new UnknownEntryException("no jar stored for function " + spec.ref());
         }
         return jar;
     }
@@ -124,8 +146,10 @@ public final class Registry {
                     + "; delete those first");
         }
         for (FunctionSpec v : versions) {
-            functions.remove(v.ref());
-            jars.remove(v.ref());
+            // Only the version as read: if it was removed and claimed again meanwhile, the new one stays.
+            if (functions.remove(v.ref(), v.encode())) {
+                jars.remove(v.jarKey());
+            }
         }
     }
 
