@@ -116,15 +116,43 @@ public final class Registry {
     }
 
     /**
-     * @return the jar of that function version
+     * Reads a version's jar for loading, checked against the SHA-256 the caller was given (a
+     * runtime gets it with the task, from the spec the scheduler pinned).
+     *
+     * @param sha256 the SHA-256 the caller expects the jar to have
+     * @return the jar's bytes, which hash to {@code sha256}
      * @throws UnknownEntryException if the version or its jar is not stored
+     * @throws JarMismatchException if the version is now registered with another jar, or its stored bytes are not the registered jar
      */
-    public byte[] jar(String name, int version) {
+    public byte[] jar(String name, int version, String sha256) {
         FunctionSpec spec = function(name, version)
                 .orElseThrow(() -> new UnknownEntryException("no function " + name + "@" + version + " is registered"));
+        if (!spec.sha256().equals(sha256)) {
+            throw new JarMismatchException(spec.ref() + " is registered with a jar of SHA-256 " + spec.sha256()
+                    + ", not the " + sha256 + " this task was given (the function was deleted and uploaded again);"
+                    + " it is not loaded");
+        }
+        return jar(spec);
+    }
+
+    /**
+     * Reads a version's jar, checked against the SHA-256 its spec records: a jar entry that was
+     * overwritten or damaged in the grid is never handed out as if it were the registered one.
+     *
+     * @return the jar's bytes, which hash to {@code spec.sha256()}
+     * @throws UnknownEntryException if the jar is not stored
+     * @throws JarMismatchException if the stored bytes are not the registered jar
+     */
+    public byte[] jar(FunctionSpec spec) {
         byte[] jar = jars.get(spec.jarKey());
         if (jar == null) {
             throw new UnknownEntryException("no jar stored for function " + spec.ref());
+        }
+        String stored = sha256(jar);
+        if (!stored.equals(spec.sha256())) {
+            throw new JarMismatchException("the stored jar of " + spec.ref() + " has SHA-256 " + stored
+                    + ", not the " + spec.sha256() + " it was registered with; it is not loaded:"
+                    + " upload the function again and create the pipeline on the new version");
         }
         return jar;
     }

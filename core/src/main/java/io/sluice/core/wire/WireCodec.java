@@ -52,7 +52,8 @@ public final class WireCodec {
             out.u8(WELCOME).str(m.runtimeId()).str(m.kafkaBootstrap()).str(m.clusterName()).strings(m.clusterHosts());
         } else if (message instanceof RunTask m) {
             attempt(out.u8(RUN), m.attempt()).i32(m.partitionCount()).str(m.function().name())
-                    .i32(m.function().version()).str(m.function().className()).str(m.outputTopic())
+                    .i32(m.function().version()).str(m.function().className()).str(m.function().sha256())
+                    .str(m.outputTopic())
                     .stringMap(m.parameters()).str(m.transactionalId()).i64(m.producerEpoch())
                     .u8(m.checkMarker() ? 1 : 0).i32(m.range().from()).i32(m.range().until())
                     .str(m.deadLetterTopic()).str(m.deadLetterError());
@@ -80,8 +81,9 @@ public final class WireCodec {
             case DONE -> new TaskDone(attempt(in), in.i64(), in.i64(), in.i64(), in.i64(), in.i64());
             case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
-            case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str()), in.str(),
-                    in.stringMap(), in.str(), in.i64(), in.u8() == 1, range(in.i32(), in.i32()), in.str(), in.str());
+            case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str(), in.str()),
+                    in.str(), in.stringMap(), in.str(), in.i64(), in.u8() == 1, range(in.i32(), in.i32()), in.str(),
+                    in.str());
             case CANCEL -> new CancelTask(attempt(in));
             case REFUSED -> new Refused(in.str());
             default -> throw new MalformedDataException("unknown message type " + type);

@@ -13,7 +13,7 @@ import java.util.Map;
 public sealed interface WireMessage {
 
     /** Protocol version; a runtime speaking another one is refused at {@link Hello}. */
-    int PROTOCOL = 3;
+    int PROTOCOL = 4;
 
     // ---- runtime -> scheduler
 
@@ -179,8 +179,10 @@ public sealed interface WireMessage {
      * @param name the function name
      * @param version the version
      * @param className the class to instantiate from its jar
+     * @param sha256 the jar's SHA-256 as the version was registered; the runtime loads only a jar
+     *     that hashes to it
      */
-    record FunctionRef(String name, int version, String className) {
+    record FunctionRef(String name, int version, String className, String sha256) {
         @Override
         public String toString() {
             return name + "@" + version;

@@ -93,7 +93,7 @@ class SluiceNodeIT {
         assertEquals(64, v1.sha256().length());
         assertEquals(v2, registry.latestFunction("wc").orElseThrow());
         assertEquals(List.of(v2), registry.functions());
-        assertEquals("one", new String(registry.jar("wc", 1), StandardCharsets.UTF_8));
+        assertEquals("one", new String(registry.jar(v1), StandardCharsets.UTF_8));
 
         PipelineSpec p = registry.createPipeline(pipeline("counts", 1));
         assertThrows(ConflictException.class, () -> registry.createPipeline(pipeline("counts", 1)));
@@ -107,7 +107,7 @@ class SluiceNodeIT {
         assertThrows(UnknownEntryException.class, () -> registry.removePipeline("counts"));
         registry.removeFunction("wc");
         assertTrue(registry.functions().isEmpty());
-        assertThrows(UnknownEntryException.class, () -> registry.jar("wc", 1));
+        assertThrows(UnknownEntryException.class, () -> registry.jar("wc", 1, v1.sha256()));
     }
 
     private static PipelineSpec pipeline(String name, int version) {

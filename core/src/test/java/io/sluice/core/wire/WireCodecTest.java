@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class WireCodecTest {
 
+    private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     private static final TaskAttempt ATTEMPT = new TaskAttempt(new TaskId("orders-enrich", 1_700_000_001_000L, 5), 3);
 
     @Test
@@ -38,10 +39,10 @@ class WireCodecTest {
                 new TaskFailed(ATTEMPT, FailureKind.USER, "java.lang.IllegalStateException", "poison at t/0@5"),
                 new TaskFailed(ATTEMPT, FailureKind.PLATFORM, "MissingBlockException", null),
                 new Welcome("r7", "127.0.0.1:9092", "sluice", List.of("127.0.0.1[7800]")),
-                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts",
+                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount", SHA), "counts",
                         Map.of("pattern", "ERROR", "ünïcode", "✓"), "sluice.wc.3.1", 7L << 32 | 3, true,
                         new RecordRange(250, 500), "sluice.dlq.wc", ""),
-                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount"), "counts", Map.of(), "",
+                new RunTask(ATTEMPT, 8, new FunctionRef("wc", 2, "io.sluice.examples.WordCount", SHA), "counts", Map.of(), "",
                         0, false, RecordRange.ALL, "sluice.dlq.wc", "failed 4 time(s): boom"),
                 new CancelTask(ATTEMPT),
                 new Refused("protocol 9 is not supported"));

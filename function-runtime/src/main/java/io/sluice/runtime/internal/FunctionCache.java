@@ -18,7 +18,9 @@ import java.util.Map;
 
 /**
  * Opened function instances, one per (pipeline, function version, parameters), each in its own
- * class loader. The jar is fetched from the registry and loaded once; {@code open} runs once.
+ * class loader. The jar is fetched from the registry, checked against the SHA-256 the task names,
+ * and loaded once; {@code open} runs once. The key holds that SHA-256 too, so a version number that
+ * was deleted and registered again with another jar never reuses the old instance.
  * An instance nobody used for {@link #IDLE} is closed and its loader released. A failed load or
  * open is not cached: the next task tries again, since the cause may have been transient.
  */
@@ -98,7 +100,7 @@ final class FunctionCache implements AutoCloseable {
     }
 
     private Entry load(Registry registry, Key key) throws InvalidFunctionException, FunctionOpenException {
-        byte[] jar = registry.jar(key.ref().name(), key.ref().version());
+        byte[] jar = registry.jar(key.ref().name(), key.ref().version(), key.ref().sha256());
         LoadedFunction loaded = FunctionJars.load(jar, key.ref().className(), BatchFunction.class.getClassLoader());
         BatchFunction function;
         try {

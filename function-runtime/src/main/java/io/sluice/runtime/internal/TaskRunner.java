@@ -4,6 +4,7 @@ import io.sluice.core.block.Block;
 import io.sluice.core.block.BlockBatch;
 import io.sluice.core.block.BlockFormatException;
 import io.sluice.core.loading.InvalidFunctionException;
+import io.sluice.core.registry.JarMismatchException;
 import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.store.MissingBlockException;
 import io.sluice.core.task.TaskAttempt;
@@ -283,6 +284,8 @@ final class TaskRunner implements AutoCloseable {
             return setup(attempt, e);
         } catch (FunctionOpenException e) {
             return setup(attempt, e.getCause());
+        } catch (JarMismatchException e) {
+            return setup(attempt, e);
         } catch (UnknownEntryException e) {
             return platform(attempt, e);
         }

@@ -29,7 +29,8 @@ final class PipelineRun {
 
     PipelineRun(PipelineSpec spec, FunctionSpec function, Ingest ingest, PipelineProgress progress) {
         this.spec = spec;
-        this.function = new FunctionRef(function.name(), function.version(), function.className());
+        this.function = new FunctionRef(function.name(), function.version(), function.className(),
+                function.sha256());
         this.ingest = ingest;
         this.progress = progress;
     }
