@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * The functions and pipelines Sluice knows, kept in the data grid so that every role sees the same:
@@ -213,13 +214,35 @@ public final class Registry {
      * Sets what a pipeline should do.
      *
      * @return the updated pipeline
-     * @throws UnknownEntryException if there is no such pipeline
+     * @throws UnknownEntryException if there is no such pipeline, or it was deleted while this changed it
      */
     public PipelineSpec setPipelineState(String name, PipelineState state) {
-        PipelineSpec spec = pipeline(name).orElseThrow(() -> new UnknownEntryException("no pipeline named '" + name + "'"));
-        PipelineSpec updated = spec.withState(state);
-        pipelines.put(name, updated.encode());
-        return updated;
+        return changePipeline(name, spec -> spec.withState(state));
+    }
+
+    /**
+     * Read-modify-write of a pipeline, for any change. The write is a conditional replace of the
+     * entry as it was read: if a delete lands in between, the replace finds no entry and fails, so
+     * the change is refused instead of writing the deleted pipeline back (a plain put would). If
+     * another change lands in between, this one is applied again on top of it. Values compare by
+     * content: Infinispan wraps {@code byte[]} values for equality.
+     */
+    private PipelineSpec changePipeline(String name, UnaryOperator<PipelineSpec> change) {
+        byte[] current = pipelines.get(name);
+        if (current == null) {
+            throw new UnknownEntryException("no pipeline named '" + name + "'");
+        }
+        while (true) {
+            PipelineSpec updated = change.apply(PipelineSpec.decode(current));
+            if (pipelines.replace(name, current, updated.encode())) {
+                return updated;
+            }
+            current = pipelines.get(name);
+            if (current == null) {
+                throw new UnknownEntryException("pipeline '" + name + "' does not exist: it was deleted while"
+                        + " this change was being made; nothing was changed");
+            }
+        }
     }
 
     /**

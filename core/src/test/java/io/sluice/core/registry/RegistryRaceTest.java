@@ -4,10 +4,15 @@ import io.sluice.core.cluster.SluiceNode;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -17,6 +22,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The registry under writers that race, on a real local Infinispan node. Gateways may be several
@@ -56,6 +62,59 @@ class RegistryRaceTest {
                 assertEquals(u.spec(), registry.function("race", u.spec().version()).orElseThrow());
                 assertEquals(Registry.sha256(u.jar()), u.spec().sha256(), u.spec().ref());
             }
+        }
+    }
+
+    @Test
+    void stateChangesRacingADeleteFailAndNeverBringThePipelineBack() throws Exception {
+        int rounds = 40;
+        int togglers = 3;
+        try (SluiceNode node = SluiceNode.local()) {
+            Registry registry = node.registry();
+            registry.putFunction("fn", "com.acme.Fn", "jar".getBytes(StandardCharsets.UTF_8));
+            ExecutorService pool = Executors.newFixedThreadPool(togglers);
+            try {
+                List<String> resurrected = new ArrayList<>();
+                Set<String> refusals = ConcurrentHashMap.newKeySet();
+                for (int round = 0; round < rounds; round++) {
+                    String name = "p" + round;
+                    registry.createPipeline(new PipelineSpec(name, "fn", 1, List.of("in"), "out",
+                            Duration.ofSeconds(1), 1, Map.of(), PipelineState.RUNNING, 0));
+                    CountDownLatch toggling = new CountDownLatch(togglers * 20);
+                    List<Future<?>> running = new ArrayList<>();
+                    for (int t = 0; t < togglers; t++) {
+                        running.add(pool.submit(() -> toggleUntilGone(registry, name, toggling, refusals)));
+                    }
+                    assertTrue(toggling.await(30, TimeUnit.SECONDS), "the togglers got going");
+                    registry.removePipeline(name);
+                    for (Future<?> f : running) {
+                        f.get(60, TimeUnit.SECONDS);
+                    }
+                    if (registry.pipeline(name).isPresent()) {
+                        resurrected.add(name);
+                    }
+                }
+                assertEquals(List.of(), resurrected, "deleted pipelines that a racing state change wrote back");
+                for (String reason : refusals) {
+                    assertTrue(reason.matches("no pipeline named 'p\\d+'|pipeline 'p\\d+' does not exist: it was deleted"
+                            + " while this change was being made; nothing was changed"), reason);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** Flips a pipeline between stopped and running until the registry says it is gone (or 400 times). */
+    private static void toggleUntilGone(Registry registry, String name, CountDownLatch toggling, Set<String> refusals) {
+        for (int i = 0; i < 400; i++) {
+            try {
+                registry.setPipelineState(name, i % 2 == 0 ? PipelineState.STOPPED : PipelineState.RUNNING);
+            } catch (UnknownEntryException e) {
+                refusals.add(e.getMessage());
+                return;
+            }
+            toggling.countDown();
         }
     }
 
