@@ -26,6 +26,11 @@ import java.util.function.UnaryOperator;
  *
  * <p>Functions are versioned: registering a name again adds the next version. A pipeline pins the
  * version it was created with.
+ *
+ * <p>Several gateways, in several processes, may write at once, so no JVM lock can order their
+ * writes: every write that can race is a conditional grid operation ({@code putIfAbsent},
+ * {@code replace} or {@code remove} of the value as read), and a jar is handed out only if it
+ * hashes to the SHA-256 its version was registered with.
  */
 public final class Registry {
 
