@@ -24,8 +24,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The data grid for real: a local node, and a two-member cluster with a zero-capacity runtime member. */
@@ -64,6 +66,16 @@ class SluiceNodeIT {
             assertEquals(fn, owner.registry().latestFunction("wc").orElseThrow());
             member.registry().createPipeline(pipeline("from-member", 1));
             waitFor(() -> changes.contains("from-member"), "the owner is told of a pipeline created on the member");
+
+            // Conditional writes from a member that owns nothing compare the values it read remotely by content.
+            assertTimeoutPreemptively(Duration.ofSeconds(30), () -> {
+                member.registry().setPipelineState("from-member", PipelineState.STOPPED);
+                assertEquals(PipelineState.STOPPED, owner.registry().pipeline("from-member").orElseThrow().state());
+                assertArrayEquals(jar("x"), member.registry().jar("wc", 1, fn.sha256()));
+                member.registry().removePipeline("from-member");
+                member.registry().removeFunction("wc");
+            }, "conditional registry writes from the zero-capacity member");
+            assertTrue(owner.registry().functions().isEmpty(), "the member's removal removed the function");
         }
     }
 
