@@ -1,13 +1,10 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.ClusterSettings;
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -40,19 +37,11 @@ class ChaosIT {
     @Test
     void aRuntimeKilledEveryFiveSecondsLosesAndDuplicatesNothing() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        String cluster = EngineFixture.unique("cluster");
-        int port = EngineFixture.freePort();
-        ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", port, List.of("127.0.0.1[" + port + "]"), false);
-        List<RuntimeProcess> runtimes = new ArrayList<>();
         ExecutorService input = Executors.newSingleThreadExecutor();
-        try (SluiceNode node = SluiceNode.clustered(settings);
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
-                     .withCluster(cluster, settings.initialHosts()), node)) {
-            for (int i = 0; i < 3; i++) {
-                runtimes.add(RuntimeProcess.start("chaos-" + i, scheduler.runtimeUri(), 2));
-            }
-            Await.until(Duration.ofSeconds(90), () -> scheduler.runtimes().size() == 3 && node.members() == 4,
-                    () -> "three runtime processes connect and join; chaos-0:\n" + runtimes.get(0).tail());
+        try (ClusteredScheduler cluster = ClusteredScheduler.start(kafka, "chaos-0", "chaos-1", "chaos-2")) {
+            Scheduler scheduler = cluster.scheduler;
+            List<RuntimeProcess> runtimes = new ArrayList<>(cluster.processes);
+            cluster.awaitReady(3, Duration.ofSeconds(90));
 
             String in = EngineFixture.unique("in");
             String output = EngineFixture.unique("out");
@@ -77,7 +66,7 @@ class ChaosIT {
                 RuntimeProcess victim = runtimes.remove(random.nextInt(runtimes.size()));
                 victim.kill();
                 kills++;
-                runtimes.add(RuntimeProcess.start("chaos-" + started++, scheduler.runtimeUri(), 2));
+                runtimes.add(cluster.startRuntime("chaos-" + started++));
             }
             producing.get();
 
@@ -95,9 +84,6 @@ class ChaosIT {
             assertEquals(records.produced(), progress.outputRecords(), "output counts are true too");
         } finally {
             input.shutdownNow();
-            for (RuntimeProcess r : runtimes) {
-                r.close();
-            }
         }
     }
 

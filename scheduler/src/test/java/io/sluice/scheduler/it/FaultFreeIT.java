@@ -1,13 +1,10 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.ClusterSettings;
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -41,18 +38,9 @@ class FaultFreeIT {
     @Test
     void threeRuntimeProcessesRunEveryTaskOnceAtTheFirstAttempt() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        String cluster = EngineFixture.unique("cluster");
-        int port = EngineFixture.freePort();
-        ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", port, List.of("127.0.0.1[" + port + "]"), false);
-        try (SluiceNode node = SluiceNode.clustered(settings);
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
-                     .withCluster(cluster, settings.initialHosts()), node);
-             RuntimeProcess r1 = RuntimeProcess.start("healthy-1", scheduler.runtimeUri(), 2);
-             RuntimeProcess r2 = RuntimeProcess.start("healthy-2", scheduler.runtimeUri(), 2);
-             RuntimeProcess r3 = RuntimeProcess.start("healthy-3", scheduler.runtimeUri(), 2)) {
-            Await.until(Duration.ofSeconds(90), () -> scheduler.runtimes().size() == 3 && node.members() == 4,
-                    () -> "three runtime processes connect and join; healthy-1:\n" + r1.tail());
-            runSteadily(kafka, scheduler, Duration.ofSeconds(30));
+        try (ClusteredScheduler cluster = ClusteredScheduler.start(kafka, "healthy-1", "healthy-2", "healthy-3")) {
+            cluster.awaitReady(3, Duration.ofSeconds(90));
+            runSteadily(kafka, cluster.scheduler, Duration.ofSeconds(30));
         }
     }
 

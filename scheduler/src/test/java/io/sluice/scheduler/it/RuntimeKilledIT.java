@@ -1,12 +1,9 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.ClusterSettings;
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.status.RuntimeInfo;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -28,17 +25,10 @@ class RuntimeKilledIT {
     @Test
     void sigkillOfARuntimeMidTaskLosesNothingAndDuplicatesNothing() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        String cluster = EngineFixture.unique("cluster");
-        int port = EngineFixture.freePort();
-        ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", port, List.of("127.0.0.1[" + port + "]"), false);
-        try (SluiceNode node = SluiceNode.clustered(settings);
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
-                     .withCluster(cluster, settings.initialHosts()), node);
-             RuntimeProcess victim = RuntimeProcess.start("victim", scheduler.runtimeUri(), 2);
-             RuntimeProcess survivor1 = RuntimeProcess.start("survivor-1", scheduler.runtimeUri(), 2);
-             RuntimeProcess survivor2 = RuntimeProcess.start("survivor-2", scheduler.runtimeUri(), 2)) {
-            Await.until(Duration.ofSeconds(60), () -> scheduler.runtimes().size() == 3 && node.members() == 4,
-                    () -> "three runtime processes connect and join; victim:\n" + victim.tail());
+        try (ClusteredScheduler cluster = ClusteredScheduler.start(kafka, "victim", "survivor-1", "survivor-2")) {
+            Scheduler scheduler = cluster.scheduler;
+            RuntimeProcess victim = cluster.processes.get(0);
+            cluster.awaitReady(3, Duration.ofSeconds(90));
 
             String input = EngineFixture.unique("in");
             String output = EngineFixture.unique("out");
@@ -58,7 +48,7 @@ class RuntimeKilledIT {
             KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
             Await.until(Duration.ofSeconds(120), () -> checks.committedToEnd("sluice." + pipeline, input),
                     () -> "the pipeline commits to the end without the victim; progress: " + scheduler.progress(pipeline)
-                            + "\nsurvivor-1:\n" + survivor1.tail());
+                            + "\nsurvivor-1:\n" + cluster.processes.get(1).tail());
             records.assertEachExactlyOnce(checks.readAll(output));
             assertEquals(List.of("survivor-1", "survivor-2"),
                     scheduler.runtimes().stream().map(RuntimeInfo::name).sorted().toList(), "the victim is gone");

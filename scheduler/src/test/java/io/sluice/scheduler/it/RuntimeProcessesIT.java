@@ -1,11 +1,8 @@
 package io.sluice.scheduler.it;
 
-import io.sluice.core.cluster.ClusterSettings;
-import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.status.RuntimeInfo;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -34,24 +31,14 @@ class RuntimeProcessesIT {
     @Test
     void threeRuntimeProcessesStartedTogetherAllJoinShareTheWorkAndCountEveryWordOnce() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
-        String cluster = EngineFixture.unique("cluster");
-        int clusterPort = EngineFixture.freePort();
-        ClusterSettings settings = new ClusterSettings(cluster, "127.0.0.1", clusterPort,
-                List.of("127.0.0.1[" + clusterPort + "]"), false);
-        try (SluiceNode node = SluiceNode.clustered(settings);
-             Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0)
-                     .withCluster(cluster, settings.initialHosts()), node);
-             RuntimeProcess a = RuntimeProcess.start("process-a", scheduler.runtimeUri(), 2);
-             RuntimeProcess b = RuntimeProcess.start("process-b", scheduler.runtimeUri(), 2);
-             RuntimeProcess c = RuntimeProcess.start("process-c", scheduler.runtimeUri(), 2)) {
-
-            long start = System.nanoTime();
-            Await.until(Duration.ofSeconds(90), () -> scheduler.runtimes().size() == 3
-                            && scheduler.runtimes().stream().allMatch(r -> r.slots() == 2),
-                    () -> "all three runtime processes join and offer their slots: " + scheduler.runtimes() + "\na:\n"
-                            + a.tail() + "\nb:\n" + b.tail() + "\nc:\n" + c.tail());
+        long start = System.nanoTime();
+        try (ClusteredScheduler cluster = ClusteredScheduler.start(kafka, "process-a", "process-b", "process-c")) {
+            Scheduler scheduler = cluster.scheduler;
+            RuntimeProcess a = cluster.processes.get(0);
+            RuntimeProcess b = cluster.processes.get(1);
+            RuntimeProcess c = cluster.processes.get(2);
+            cluster.awaitReady(3, Duration.ofSeconds(90));
             log.info("three runtimes started together were all ready after {} ms", (System.nanoTime() - start) / 1_000_000);
-            assertEquals(4, node.members(), "each runtime is a member of the grid");
 
             String input = EngineFixture.unique("words");
             String output = EngineFixture.unique("counts");
