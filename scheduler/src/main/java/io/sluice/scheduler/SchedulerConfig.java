@@ -13,7 +13,9 @@ import java.util.Objects;
  * @param clusterName the data grid's cluster name given to runtimes in other processes; empty when the
  *     scheduler's node is local and only in-process runtimes can attach
  * @param clusterHosts the {@code host[port]} members runtimes join the data grid through
- * @param runtimeTimeout how long a runtime may stay silent before it counts as lost
+ * @param runtimeTimeout how long a runtime may stay silent before it counts as lost (a runtime that
+ *     dies closes its socket and is lost at once; this is for hung or cut-off ones). 5 s by default:
+ *     2 s declared a healthy runtime lost on a loaded machine
  * @param taskTimeout how long one attempt may run before it is cancelled and retried
  * @param maxAttempts failed attempts before a task's records go to the dead-letter topic
  * @param retryBackoff delay before the first retry; doubles per failure up to {@code maxRetryBackoff}
@@ -53,7 +55,7 @@ public record SchedulerConfig(String host, int port, String kafkaBootstrap, Stri
      *     timeout, 4 attempts with 100 ms to 2 s backoff, 8 batches in flight per pipeline
      */
     public static SchedulerConfig defaults(String kafkaBootstrap) {
-        return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, kafkaBootstrap, "", List.of(), Duration.ofSeconds(2),
+        return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, kafkaBootstrap, "", List.of(), Duration.ofSeconds(5),
                 Duration.ofSeconds(60), 4, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(100), 8);
     }
 

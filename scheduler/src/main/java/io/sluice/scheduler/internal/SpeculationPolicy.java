@@ -20,8 +20,13 @@ import java.util.Arrays;
  */
 record SpeculationPolicy(double multiplier, double quantile, Duration minimum) {
 
-    /** 1.5 × the median, once 75 % of the batch is done, and never before 100 ms. */
-    static final SpeculationPolicy DEFAULT = new SpeculationPolicy(1.5, 0.75, Duration.ofMillis(100));
+    /**
+     * 1.5 × the median, once 75 % of the batch is done, and never before 500 ms. Spark's minimum is
+     * 100 ms, but a copy here costs more than a slot: it takes the task's transactional id to
+     * another runtime, whose new producer needs 100 to 600 ms to initialise, and fences the
+     * original's. Below half a second a copy would rarely win.
+     */
+    static final SpeculationPolicy DEFAULT = new SpeculationPolicy(1.5, 0.75, Duration.ofMillis(500));
 
     SpeculationPolicy {
         if (multiplier < 1) {

@@ -77,10 +77,14 @@ final class TaskDispatcher {
     }
 
     /**
-     * Starts as many due pending tasks as there are free slots, oldest batch first, each on its
-     * preferred runtime when that one is free or the task has waited long enough for it. A
-     * straggler's speculative copy is queued like a pending task, so it goes before the tasks of
-     * later batches.
+     * Starts as many due pending tasks as there are free slots, in two passes, the way Spark offers
+     * each executor its local tasks first. First every task whose transactional producer a runtime
+     * with a free slot holds goes there, oldest batch first: a runtime works through the ids it
+     * holds before it takes anyone else's, so under a backlog ids stay put (a kept id writes in
+     * about 10 ms, a moved one in about 240 ms, as its new producer must initialise). Then the
+     * remaining slots take the oldest other due tasks, a task waiting for its busy holder for up
+     * to the locality wait. A straggler's speculative copy is queued like a pending task, so it
+     * goes before the tasks of later batches, and never to its original's runtime.
      *
      * @param now      the current time
      * @param messages builds the RunTask message of an attempt
@@ -88,10 +92,11 @@ final class TaskDispatcher {
      */
     List<TaskAttempt> dispatch(long now, Messages messages) {
         List<TaskAttempt> started = new ArrayList<>();
-        int free = totalFreeSlots();
-        if (pending.isEmpty() || free == 0) {
+        if (pending.isEmpty() || totalFreeSlots() == 0) {
             return started;
         }
+        launchLocal(now, messages, started);
+        int free = totalFreeSlots();
         List<AssignmentPolicy.Candidate> candidates = new ArrayList<>(runtimes.size());
         Iterator<TaskRun> it = pending.values().iterator();
         while (it.hasNext() && free > 0) {
@@ -108,10 +113,8 @@ final class TaskDispatcher {
                 chosen = AssignmentPolicy.choose(candidates, task.failedOn());
             } else {
                 runtimes.values().forEach(r -> candidates.add(r.candidate()));
-                String preferred = task.transactionalId().isEmpty() ? null
-                        : affinity.holder(task.transactionalId()).orElse(null);
                 boolean mayWait = now - task.dueSince() < localityWaitMs;
-                chosen = AssignmentPolicy.choose(candidates, task.failedOn(), preferred, mayWait);
+                chosen = AssignmentPolicy.choose(candidates, task.failedOn(), holder(task), mayWait);
             }
             if (chosen.isEmpty()) {
                 continue;
@@ -121,6 +124,27 @@ final class TaskDispatcher {
             free--;
         }
         return started;
+    }
+
+    /** The first pass: due tasks to the runtimes holding their producers, while those have room. */
+    private void launchLocal(long now, Messages messages, List<TaskAttempt> started) {
+        Iterator<TaskRun> it = pending.values().iterator();
+        while (it.hasNext()) {
+            TaskRun task = it.next();
+            if (!task.due(now) || task.copyWanted()) {
+                continue;
+            }
+            String holder = holder(task);
+            RuntimeSession runtime = holder == null ? null : runtimes.get(holder);
+            if (runtime != null && runtime.freeSlots() > 0 && !task.failedOn().contains(holder)) {
+                it.remove();
+                started.add(launch(task, runtime, now, messages));
+            }
+        }
+    }
+
+    private String holder(TaskRun task) {
+        return task.transactionalId().isEmpty() ? null : affinity.holder(task.transactionalId()).orElse(null);
     }
 
     /** Starts an attempt of {@code task} on {@code runtime} now. */
