@@ -27,7 +27,8 @@ final class PacedInput implements AutoCloseable {
     private final String topic;
     private final KafkaProducer<byte[], byte[]> producer;
     private final long[] sentAt;
-    private long sent;
+    private volatile long sent;
+    private volatile boolean stopped;
     private double achievedRate;
 
     /** @param capacity how many measured records this input may send in all */
@@ -50,13 +51,14 @@ final class PacedInput implements AutoCloseable {
     }
 
     /**
-     * Sends records with sequences from 0 at {@code perSecond} for {@code duration}, on this thread;
-     * the send times are spread evenly (checked every half millisecond), not sent in bursts.
+     * Sends records with sequences from 0 at {@code perSecond} for {@code duration} or until
+     * {@link #stop()}, on this thread; the send times are spread evenly (checked every half
+     * millisecond), not sent in bursts.
      */
     void run(int perSecond, Duration duration) {
         long total = Math.min(sentAt.length, perSecond * duration.toMillis() / 1000);
         long start = System.nanoTime();
-        while (sent < total) {
+        while (sent < total && !stopped) {
             long due = Math.min(total, (System.nanoTime() - start) * perSecond / 1_000_000_000L + 1);
             while (sent < due) {
                 sentAt[(int) sent] = send(sent);
@@ -66,6 +68,11 @@ final class PacedInput implements AutoCloseable {
         }
         producer.flush();
         achievedRate = sent / ((System.nanoTime() - start) / 1e9);
+    }
+
+    /** Ends a {@link #run} on another thread early. */
+    void stop() {
+        stopped = true;
     }
 
     private long send(long sequence) {

@@ -4,6 +4,7 @@ import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.wire.WireCodec;
 import io.sluice.core.wire.WireMessage;
 import io.sluice.core.wire.WireMessage.CancelTask;
+import io.sluice.core.wire.WireMessage.Hello;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
@@ -19,48 +20,68 @@ import io.vertx.core.http.WebSocketConnectOptions;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A WebSocket relay between runtimes and the scheduler that passes every frame on unchanged and
- * notes what the frames say about each attempt: when its {@link RunTask} went out, whether its
- * transactional id had moved to another runtime (so the runtime must initialise a new producer), and
- * the read, run and write times its {@link TaskDone} reports. That is the runtime side of where a
- * batch's time goes, which the scheduler's progress API does not expose. It adds one loopback hop
- * per message, well under a millisecond.
+ * notes what the frames say about each attempt: which runtime got its {@link RunTask} and when,
+ * whether its transactional id had moved to that runtime (so it must initialise a new producer),
+ * and the read, run and write times its {@link TaskDone} reports. That is the runtime side of where
+ * a batch's time goes, which the scheduler's progress API does not expose. It adds one loopback hop
+ * per message, well under a millisecond; a runtime's connection closing (a SIGKILL closes it at once)
+ * closes its upstream connection the same moment, so the scheduler sees what it would see directly.
  */
 final class WireTap implements AutoCloseable {
 
     /**
+     * One attempt as dispatched.
+     *
+     * @param runtime   the name the runtime gave in its Hello
+     * @param sentNanos when its RunTask passed the relay, {@link System#nanoTime()}
+     * @param moved     whether its transactional id came from another runtime, or was new there
+     */
+    record Dispatch(TaskAttempt attempt, String runtime, long sentNanos, boolean moved, boolean checkMarker) {
+    }
+
+    /**
      * One attempt that finished.
      *
-     * @param moved     whether its transactional id came from another runtime, or was new
-     * @param roundTrip from RunTask sent to TaskDone received, ms
+     * @param doneNanos when its TaskDone passed the relay
      * @param read      reading the block (and the commit marker, for a retry), ms
      * @param run       the function, ms
      * @param write     producer set-up if needed, the transaction and its commit, ms
      */
-    record Timing(TaskAttempt attempt, boolean moved, double roundTrip, double read, double run, double write) {
+    record Timing(Dispatch dispatch, long doneNanos, double read, double run, double write) {
+        TaskAttempt attempt() {
+            return dispatch.attempt();
+        }
+
+        boolean moved() {
+            return dispatch.moved();
+        }
+
+        /** @return from RunTask sent to TaskDone received, ms */
+        double roundTrip() {
+            return (doneNanos - dispatch.sentNanos()) / 1e6;
+        }
     }
 
-    private final Vertx vertx;
     private final URI scheduler;
     private final WebSocketClient client;
-    private HttpServer server;
-    private final Map<TaskAttempt, long[]> dispatched = new ConcurrentHashMap<>();
-    private final Map<String, Long> epochs = new ConcurrentHashMap<>();
+    private final HttpServer server;
+    private final Map<TaskAttempt, Dispatch> inFlight = new HashMap<>();
+    private final List<Dispatch> dispatches = new ArrayList<>();
+    private final Map<String, Long> epochs = new HashMap<>();
     private final List<Timing> timings = new ArrayList<>();
     private final Map<String, Integer> failures = new TreeMap<>();
-    private final AtomicInteger connections = new AtomicInteger();
+    private int connections;
     private int cancels;
 
     WireTap(Vertx vertx, String schedulerUri) throws Exception {
-        this.vertx = vertx;
         this.scheduler = URI.create(schedulerUri);
         this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxMessageSize(16 * 1024 * 1024));
         this.server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(0)
@@ -74,8 +95,20 @@ final class WireTap implements AutoCloseable {
         return "ws://127.0.0.1:" + server.actualPort() + scheduler.getRawPath();
     }
 
+    /** One runtime's pair of connections; the name is known from its Hello on. */
+    private final class Link {
+        volatile String runtime;
+
+        Link(int n) {
+            runtime = "connection-" + n;
+        }
+    }
+
     private void connected(ServerWebSocket runtime) {
-        String connection = "c" + connections.incrementAndGet();
+        Link link;
+        synchronized (this) {
+            link = new Link(++connections);
+        }
         runtime.pause();
         client.connect(new WebSocketConnectOptions().setHost(scheduler.getHost()).setPort(scheduler.getPort())
                 .setURI(scheduler.getRawPath())).onComplete(ar -> {
@@ -85,11 +118,11 @@ final class WireTap implements AutoCloseable {
             }
             WebSocket upstream = ar.result();
             runtime.binaryMessageHandler(frame -> {
-                fromRuntime(frame);
+                fromRuntime(frame, link);
                 upstream.writeBinaryMessage(frame);
             });
             upstream.binaryMessageHandler(frame -> {
-                fromScheduler(frame, connection);
+                fromScheduler(frame, link);
                 runtime.writeBinaryMessage(frame);
             });
             runtime.closeHandler(v -> upstream.close(statusOf(runtime.closeStatusCode())));
@@ -102,40 +135,38 @@ final class WireTap implements AutoCloseable {
         return code == null ? 1011 : code;
     }
 
-    private void fromScheduler(Buffer frame, String runtime) {
+    private synchronized void fromScheduler(Buffer frame, Link link) {
         WireMessage m = WireCodec.decode(frame.getBytes());
         if (m instanceof RunTask run) {
             boolean moved = false;
             if (run.exactlyOnce()) {
-                Long before = epochs.put(run.transactionalId() + "@" + runtime, run.producerEpoch());
+                Long before = epochs.put(run.transactionalId() + "@" + link.runtime, run.producerEpoch());
                 moved = before == null || before != run.producerEpoch();
             }
-            dispatched.put(run.attempt(), new long[] {System.nanoTime(), moved ? 1 : 0});
-        } else if (m instanceof CancelTask) {
-            synchronized (this) {
-                cancels++;
-            }
+            Dispatch d = new Dispatch(run.attempt(), link.runtime, System.nanoTime(), moved, run.checkMarker());
+            inFlight.put(run.attempt(), d);
+            dispatches.add(d);
+        } else if (m instanceof CancelTask cancel) {
+            inFlight.remove(cancel.attempt());
+            cancels++;
         }
     }
 
-    private void fromRuntime(Buffer frame) {
+    private synchronized void fromRuntime(Buffer frame, Link link) {
         WireMessage m = WireCodec.decode(frame.getBytes());
-        if (m instanceof TaskDone done) {
-            long[] sent = dispatched.remove(done.attempt());
-            if (sent != null) {
-                Timing t = new Timing(done.attempt(), sent[1] == 1, (System.nanoTime() - sent[0]) / 1e6,
-                        done.readNanos() / 1e6, done.runNanos() / 1e6, done.writeNanos() / 1e6);
-                synchronized (this) {
-                    timings.add(t);
-                }
+        if (m instanceof Hello hello) {
+            link.runtime = hello.name();
+        } else if (m instanceof TaskDone done) {
+            Dispatch d = inFlight.remove(done.attempt());
+            if (d != null) {
+                timings.add(new Timing(d, System.nanoTime(), done.readNanos() / 1e6, done.runNanos() / 1e6,
+                        done.writeNanos() / 1e6));
             }
         } else if (m instanceof TaskFailed failed) {
-            dispatched.remove(failed.attempt());
+            inFlight.remove(failed.attempt());
             String what = failed.kind() + " " + failed.errorClass().substring(failed.errorClass().lastIndexOf('.') + 1)
                     + ": " + abbreviate(failed.message());
-            synchronized (this) {
-                failures.merge(what, 1, Integer::sum);
-            }
+            failures.merge(what, 1, Integer::sum);
         }
     }
 
@@ -147,10 +178,35 @@ final class WireTap implements AutoCloseable {
         return m.length() > 100 ? m.substring(0, 100) + "..." : m;
     }
 
+    /** @return the attempts dispatched to {@code runtime} that have not finished, failed or been cancelled */
+    synchronized List<Dispatch> inFlight(String runtime) {
+        return inFlight.values().stream().filter(d -> d.runtime().equals(runtime)).toList();
+    }
+
+    /** @return every attempt dispatched so far, in order */
+    synchronized List<Dispatch> dispatches() {
+        return List.copyOf(dispatches);
+    }
+
     /** @return the finished attempts of tasks whose batch time is in {@code [from, until)} */
     synchronized List<Timing> timings(long from, long until) {
         return timings.stream().filter(t -> t.attempt().task().batchTime() >= from && t.attempt().task().batchTime() < until)
                 .toList();
+    }
+
+    /** @return the attempts that finished on {@code runtime}, oldest first */
+    synchronized List<Timing> finishedOn(String runtime) {
+        return timings.stream().filter(t -> t.dispatch().runtime().equals(runtime)).toList();
+    }
+
+    /** @return the first attempt of {@code task} to finish after {@code afterNanos} */
+    synchronized java.util.Optional<Timing> firstDone(io.sluice.core.task.TaskId task, long afterNanos) {
+        return timings.stream().filter(t -> t.attempt().task().equals(task) && t.doneNanos() > afterNanos).findFirst();
+    }
+
+    /** @return the finished attempt, if it finished */
+    synchronized java.util.Optional<Timing> timing(TaskAttempt attempt) {
+        return timings.stream().filter(t -> t.attempt().equals(attempt)).findFirst();
     }
 
     /** @return failed attempts so far, by kind, error class and abbreviated message */
