@@ -42,8 +42,8 @@ public final class LatencyBench {
 
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     /** Added to the first run's warm-up: a cold JVM (broker and clients included) needs about this long to compile its hot paths. */
-    private static final Duration JVM_WARM_UP = Duration.ofSeconds(8);
-    private static final Duration DRAIN = Duration.ofSeconds(5);
+    private static final Duration JVM_WARM_UP = Duration.ofSeconds(5);
+    private static final Duration DRAIN = Duration.ofSeconds(3);
     private static final int PRIME = 200;
 
     private enum Kind { HOP, RAW, RAW_TRANSACTIONAL, SLUICE }

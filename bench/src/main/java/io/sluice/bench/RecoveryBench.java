@@ -33,9 +33,9 @@ import java.util.stream.Collectors;
  * steady input, the bench SIGKILLs a runtime while it runs an attempt (at a random point, 10-150 ms
  * into it), starts a replacement, waits for it to join and for the pipeline to settle, and does it
  * again. For each kill it reports the extra delay of the affected batch: its total delay (cut to
- * last task done) minus the median total delay of the unaffected batches cut within 10 s of the
- * kill, all from the scheduler's progress API; and from the wire, how long the scheduler took to
- * dispatch the lost attempt again and how long that attempt ran. A read_committed reader checks
+ * last task done) minus the median total delay of the batches cut while the pipeline ran steadily
+ * just before the kill, all from the scheduler's progress API; and from the wire, how long the
+ * scheduler took to dispatch the lost attempt again and how long the attempt that finished the task ran. A read_committed reader checks
  * that every record still arrives exactly once.
  *
  * <p>Usage: {@code bench/run recovery [kills] [records/s] [batch ms] [task delay ms]}. The function
