@@ -18,14 +18,18 @@ import java.util.Optional;
  * Cuts one pipeline's input into micro-batches at a fixed interval.
  *
  * <p>Records are appended straight into one {@link BlockWriter} per partition of the open batch:
- * by key hash (Kafka's murmur2, so a key always lands in the same partition) or round-robin for
- * records without a key. Batch times are the ends of intervals aligned to the epoch, as in Spark
- * Streaming: with a 1 s interval, batches are stamped 10:00:01.000, 10:00:02.000, ...
+ * by key hash (Kafka's murmur2, so a key always lands in the same partition), or, for records
+ * without a key, by a hash of where the record is (topic, partition, offset). Both rules depend on
+ * the record alone, never on what else arrived or in which order, so a batch rebuilt from its
+ * manifest's offsets after a crash puts every record where the original did (and the writers
+ * group records by source when sealing, so the blocks are byte for byte the same).
  *
- * <p><b>Empty intervals are skipped</b>: an interval in which no record arrived produces no batch,
- * no manifest and no tasks. There is nothing to run or commit, and skipping keeps an idle pipeline
- * free. If the slicer is polled late, everything since the last cut goes into one batch stamped
- * with the latest interval end that has passed, so batch times always increase.
+ * <p>Batch times are the ends of intervals aligned to the epoch, as in Spark Streaming: with a 1 s
+ * interval, batches are stamped 10:00:01.000, 10:00:02.000, ... <b>Empty intervals are skipped</b>:
+ * an interval in which no record arrived produces no batch, no manifest and no tasks. There is
+ * nothing to run or commit, and skipping keeps an idle pipeline free. If the slicer is polled late,
+ * everything since the last cut goes into one batch stamped with the latest interval end that has
+ * passed, so batch times always increase.
  *
  * <p>Not thread-safe: one ingest thread owns it.
  */
@@ -86,9 +90,17 @@ final class BatchSlicer {
             batch.append(topic, sourcePartition, offset, timestamp, key, value);
         }
 
-        /** @return the blocks under the recovered manifest, which stays as it was */
+        /**
+         * @return the blocks under the recovered manifest, which stays as it was
+         * @throws BatchMismatchException if the records read again do not fill the partitions as
+         *     the manifest says the original did
+         */
         SlicedBatch seal() {
             SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime());
+            List<Integer> counts = sealed.manifest().recordsPerPartition();
+            if (!counts.equals(manifest.recordsPerPartition())) {
+                throw new BatchMismatchException(manifest, counts);
+            }
             return new SlicedBatch(manifest, sealed.blocks());
         }
     }
@@ -123,6 +135,22 @@ final class BatchSlicer {
         return Optional.of(cut.seal(pipeline, batchTime, sequence++, now));
     }
 
+    /**
+     * @return the partition a record goes to: by Kafka's murmur2 hash of its key, or, without a key,
+     *     by a hash of its topic, partition and offset, which a rebuild sees the same (a counter
+     *     over arrival order would not). Offsets are hashed, not taken modulo, because a
+     *     transactional producer's offsets skip its commit markers and would fill every other partition.
+     */
+    static int partitionOf(String topic, int sourcePartition, long offset, byte[] key, int partitions) {
+        if (key != null) {
+            return Utils.toPositive(Utils.murmur2(key)) % partitions;
+        }
+        long h = offset * 0x9E37_79B9_7F4A_7C15L + ((long) sourcePartition << 32) + topic.hashCode();
+        h = (h ^ (h >>> 30)) * 0xBF58_476D_1CE4_E5B9L; // splitmix64's finaliser
+        h = (h ^ (h >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return (int) Math.floorMod(h ^ (h >>> 31), (long) partitions);
+    }
+
     private long boundaryAfter(long now) {
         return now - Math.floorMod(now, intervalMs) + intervalMs;
     }
@@ -131,7 +159,6 @@ final class BatchSlicer {
     private static final class OpenBatch {
         private final BlockWriter[] writers;
         private final Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
-        private int roundRobin;
         private int records;
 
         OpenBatch(int partitions) {
@@ -142,9 +169,7 @@ final class BatchSlicer {
         }
 
         void append(String topic, int sourcePartition, long offset, long timestamp, byte[] key, byte[] value) {
-            int p = key == null
-                    ? Math.floorMod(roundRobin++, writers.length)
-                    : Utils.toPositive(Utils.murmur2(key)) % writers.length;
+            int p = partitionOf(topic, sourcePartition, offset, key, writers.length);
             writers[p].append(topic, sourcePartition, offset, timestamp, key, value);
             long[] range = ranges.computeIfAbsent(new TopicPartition(topic, sourcePartition), tp -> new long[] {offset, offset});
             range[1] = offset;

@@ -25,7 +25,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -47,13 +46,13 @@ final class Ingest implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Ingest.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
-    private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(60);
 
     private final PipelineSpec spec;
     private final String bootstrap;
     private final BatchStore store;
     private final Clock clock;
     private final Consumer<SchedulerEvent> events;
+    private final BatchRebuilder rebuilder;
     private final ConcurrentLinkedQueue<BatchManifest> toCommit = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean running = true;
@@ -65,6 +64,8 @@ final class Ingest implements AutoCloseable {
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final List<BatchManifest> toRebuild = new ArrayList<>();
+    /** Why this ingest reads and cuts nothing more (a batch cannot be rebuilt as it was); null while it does. */
+    private String halted;
     private final BooleanSupplier active;
 
     /** @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit */
@@ -76,6 +77,7 @@ final class Ingest implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.events = events;
+        this.rebuilder = new BatchRebuilder(clock);
         this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
         this.thread.setDaemon(true);
@@ -123,7 +125,7 @@ final class Ingest implements AutoCloseable {
                 consumer = c;
                 prepareTopics();
                 if (assign(c)) {
-                    if (!toRebuild.isEmpty()) {
+                    if (!toRebuild.isEmpty() && halted == null) {
                         rebuild(c);
                         assign(c);
                     }
@@ -194,37 +196,20 @@ final class Ingest implements AutoCloseable {
 
     /** Reads the recovered batches' offset ranges again and stores their blocks under the same manifests. */
     private void rebuild(KafkaConsumer<byte[], byte[]> c) {
-        long deadline = clock.millis() + REBUILD_TIMEOUT.toMillis();
         for (BatchManifest manifest : List.copyOf(toRebuild)) {
-            BatchSlicer.Rebuild rebuild = BatchSlicer.rebuild(manifest);
-            Map<TopicPartition, Long> until = new HashMap<>();
-            for (OffsetRange r : manifest.ranges()) {
-                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                until.put(tp, r.until());
-                c.seek(tp, r.from());
+            SlicedBatch rebuilt;
+            try {
+                rebuilt = rebuilder.rebuild(c, manifest);
+            } catch (BatchMismatchException e) {
+                halted = e.getMessage();
+                log.error("Pipeline {}: {}", spec.name(), halted);
+                events.accept(new IngestTrouble(spec.name(), halted));
+                return;
             }
-            Set<TopicPartition> others = new HashSet<>(c.assignment());
-            others.removeAll(until.keySet());
-            c.pause(others);
-            while (!until.isEmpty()) {
-                if (clock.millis() > deadline) {
-                    throw new IllegalStateException("could not re-read batch " + manifest.batchTime() + " within "
-                            + REBUILD_TIMEOUT.toSeconds() + " s; remaining " + until);
-                }
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    Long end = until.get(new TopicPartition(r.topic(), r.partition()));
-                    if (end != null && r.offset() < end) {
-                        rebuild.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
-                    }
-                }
-                until.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
-            }
-            c.resume(others);
             if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
                 return;
             }
-            store.putBlocks(rebuild.seal().blocksByTask());
+            store.putBlocks(rebuilt.blocksByTask());
             toRebuild.remove(manifest);
             log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
             events.accept(new BatchCut(manifest, true));
@@ -235,8 +220,9 @@ final class Ingest implements AutoCloseable {
         boolean wasPaused = false;
         while (running) {
             commitRequested(c);
-            if (paused != wasPaused) {
-                wasPaused = paused;
+            boolean hold = paused || halted != null;
+            if (hold != wasPaused) {
+                wasPaused = hold;
                 if (wasPaused) {
                     c.pause(c.assignment());
                 } else {
@@ -251,7 +237,9 @@ final class Ingest implements AutoCloseable {
                 }
                 nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
-            slicer.cutIfDue().ifPresent(this::store);
+            if (halted == null) {
+                slicer.cutIfDue().ifPresent(this::store);
+            }
         }
     }
 
