@@ -29,7 +29,12 @@ import java.util.Optional;
  * an interval in which no record arrived produces no batch, no manifest and no tasks. There is
  * nothing to run or commit, and skipping keeps an idle pipeline free. If the slicer is polled late,
  * everything since the last cut goes into one batch stamped with the latest interval end that has
- * passed, so batch times always increase.
+ * passed.
+ *
+ * <p><b>Batch times and sequences only go forward</b>, also across schedulers: a slicer that
+ * {@linkplain #resumeAfter resumes} after an earlier scheduler's last batch stamps every batch
+ * later than that one, even if this host's clock is behind. The local clock still decides when a
+ * cut is due; it never moves a batch time back.
  *
  * <p>Not thread-safe: one ingest thread owns it.
  */
@@ -42,7 +47,11 @@ final class BatchSlicer {
 
     private long nextBoundary;
     private long sequence;
+    /** The batch time of the last batch cut here or by an earlier scheduler; the next one is later. */
+    private long lastBatchTime = NONE;
     private OpenBatch open;
+
+    private static final long NONE = Long.MIN_VALUE;
 
     BatchSlicer(String pipeline, Duration interval, int partitions, Clock clock) {
         this.pipeline = pipeline;
@@ -60,11 +69,12 @@ final class BatchSlicer {
 
     /**
      * Continues after batches a previous scheduler cut: sequences go on from {@code nextSequence}
-     * and batch times stay after {@code lastBatchTime}, so recovered and new batches never collide.
+     * and batch times stay after {@code lastBatchTime}, so recovered and new batches never collide
+     * and nothing new looks older than what has committed.
      */
     void resumeAfter(long nextSequence, long lastBatchTime) {
         sequence = Math.max(sequence, nextSequence);
-        nextBoundary = Math.max(nextBoundary, lastBatchTime + intervalMs);
+        this.lastBatchTime = Math.max(this.lastBatchTime, lastBatchTime);
     }
 
     /** Starts rebuilding the blocks of a batch whose manifest survived a crash and whose blocks did not. */
@@ -125,11 +135,13 @@ final class BatchSlicer {
         if (now < nextBoundary) {
             return Optional.empty();
         }
-        long batchTime = now - Math.floorMod(now, intervalMs);
-        nextBoundary = batchTime + intervalMs;
+        long boundary = now - Math.floorMod(now, intervalMs);
+        nextBoundary = boundary + intervalMs;
         if (open.records == 0) {
             return Optional.empty();
         }
+        long batchTime = lastBatchTime == NONE ? boundary : Math.max(boundary, lastBatchTime + intervalMs);
+        lastBatchTime = batchTime;
         OpenBatch cut = open;
         open = new OpenBatch(partitions);
         return Optional.of(cut.seal(pipeline, batchTime, sequence++, now));

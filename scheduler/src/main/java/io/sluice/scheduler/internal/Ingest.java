@@ -1,6 +1,7 @@
 package io.sluice.scheduler.internal;
 
 import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.store.BatchCursor;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.core.store.BatchStore;
 import io.sluice.core.store.OffsetRange;
@@ -38,7 +39,7 @@ import java.util.function.Consumer;
  *
  * <p>It reads every partition of the input topics (assigned directly, so no group rebalance delays
  * a start), appends records to the open batch, and at each interval's end stores the batch's
- * manifest, then its blocks, then tells the event loop. Offset commits requested by the event loop
+ * cursor, manifest and blocks, then tells the event loop. Offset commits requested by the event loop
  * run here too, because a Kafka consumer belongs to one thread; after a commit the batch's blocks
  * are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
  */
@@ -58,6 +59,7 @@ final class Ingest implements AutoCloseable {
     private volatile boolean running = true;
     private volatile boolean paused;
     private boolean topicsReady;
+    private boolean cursorRead;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Lives as long as the ingest, across consumer restarts, so batch sequences and the open batch survive them. */
     private final BatchSlicer slicer;
@@ -89,9 +91,9 @@ final class Ingest implements AutoCloseable {
 
     /**
      * Takes over from a scheduler that died: reading resumes after the recovered batches, whose
-     * sequences and batch times new batches continue, and the blocks of {@code rebuild} (lost
-     * between their manifest and their blocks) are read again from Kafka before anything new.
-     * Call before {@link #start}.
+     * sequences and batch times new batches continue (and after the pipeline's {@link BatchCursor},
+     * read when the ingest starts), and the blocks of {@code rebuild} (lost between their manifest
+     * and their blocks) are read again from Kafka before anything new. Call before {@link #start}.
      *
      * @param recovered every stored manifest of the pipeline, oldest first
      * @param rebuild   the newest of them, whose blocks are missing; their cut is posted once rebuilt
@@ -124,6 +126,7 @@ final class Ingest implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
                 consumer = c;
                 prepareTopics();
+                readCursor();
                 if (assign(c)) {
                     if (!toRebuild.isEmpty() && halted == null) {
                         rebuild(c);
@@ -155,6 +158,21 @@ final class Ingest implements AutoCloseable {
             Topics.ensure(bootstrap, spec.outputTopic(), spec.partitions());
             Topics.ensure(bootstrap, PipelineRun.deadLetterTopic(spec.name()), 1);
             topicsReady = true;
+        }
+    }
+
+    /**
+     * Continues after the last batch any scheduler cut for this pipeline, even if all of them have
+     * committed and left no manifest, and even if this host's clock is behind theirs.
+     */
+    private void readCursor() {
+        if (!cursorRead) {
+            store.cursor(spec.name()).ifPresent(cursor -> {
+                slicer.resumeAfter(cursor.sequence() + 1, cursor.batchTime());
+                log.info("Pipeline {} continues after batch {} (sequence {})", spec.name(), cursor.batchTime(),
+                        cursor.sequence());
+            });
+            cursorRead = true;
         }
     }
 
@@ -247,7 +265,9 @@ final class Ingest implements AutoCloseable {
         if (!stillActive("store batch " + batch.manifest().batchTime())) {
             return;
         }
-        store.putManifest(batch.manifest());
+        BatchManifest m = batch.manifest();
+        store.putCursor(new BatchCursor(m.pipeline(), m.batchTime(), m.sequence()));
+        store.putManifest(m);
         store.putBlocks(batch.blocksByTask());
         events.accept(new BatchCut(batch.manifest(), false));
     }

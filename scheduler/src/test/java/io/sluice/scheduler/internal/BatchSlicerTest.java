@@ -166,6 +166,34 @@ class BatchSlicerTest {
         assertTrue(e.getMessage().contains("commits nothing past this batch"), e.getMessage());
     }
 
+    @Test
+    void afterResumingBatchTimesAndSequencesGoOnFromTheLastBatchEvenWhenThisClockIsBehind() {
+        long anHourAhead = 10_000 + 3_600_000;
+        slicer.resumeAfter(42, anHourAhead);
+        assertEquals(750, slicer.millisUntilDue(), "cuts stay due by this host's clock");
+        slicer.append("t", 0, 0, 1L, null, bytes("v"));
+        clock.set(11_000);
+        BatchManifest first = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(anHourAhead + 1_000, first.batchTime());
+        assertEquals(42, first.sequence());
+        assertEquals(11_000, first.cutTime(), "the cut time is this host's");
+
+        clock.set(15_000); // intervals pass, some of them empty
+        assertTrue(slicer.cutIfDue().isEmpty());
+        slicer.append("t", 0, 1, 1L, null, bytes("v"));
+        clock.set(16_000);
+        BatchManifest second = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(anHourAhead + 2_000, second.batchTime());
+        assertEquals(43, second.sequence());
+
+        slicer.resumeAfter(1, 5_000); // an older cursor never moves anything back
+        slicer.append("t", 0, 2, 1L, null, bytes("v"));
+        clock.set(17_000);
+        BatchManifest third = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(anHourAhead + 3_000, third.batchTime());
+        assertEquals(44, third.sequence());
+    }
+
     private static void appendSourceRecord(BatchSlicer to, int source, int offset) {
         to.append("t" + source % 2, source, offset, offset, offset % 3 == 0 ? bytes("k" + offset % 7) : null,
                 bytes("v" + source + "-" + offset));
