@@ -49,6 +49,8 @@ final class BatchSlicer {
     private long sequence;
     /** The batch time of the last batch cut here or by an earlier scheduler; the next one is later. */
     private long lastBatchTime = NONE;
+    /** A batch that could not be stored: the next cut takes its batch time and sequence again. */
+    private BatchManifest redo;
     private OpenBatch open;
 
     private static final long NONE = Long.MIN_VALUE;
@@ -75,6 +77,15 @@ final class BatchSlicer {
     void resumeAfter(long nextSequence, long lastBatchTime) {
         sequence = Math.max(sequence, nextSequence);
         this.lastBatchTime = Math.max(this.lastBatchTime, lastBatchTime);
+    }
+
+    /**
+     * The batch could not be stored, and its records are read again: the next batch cut takes the
+     * same batch time and sequence, so whatever part of it reached the store is overwritten and no
+     * batch after it exists before it.
+     */
+    void redo(BatchManifest failed) {
+        redo = failed;
     }
 
     /** Starts rebuilding the blocks of a batch whose manifest survived a crash and whose blocks did not. */
@@ -140,11 +151,20 @@ final class BatchSlicer {
         if (open.records == 0) {
             return Optional.empty();
         }
-        long batchTime = lastBatchTime == NONE ? boundary : Math.max(boundary, lastBatchTime + intervalMs);
-        lastBatchTime = batchTime;
+        long batchTime;
+        long batchSequence;
+        if (redo != null) {
+            batchTime = redo.batchTime();
+            batchSequence = redo.sequence();
+            redo = null;
+        } else {
+            batchTime = lastBatchTime == NONE ? boundary : Math.max(boundary, lastBatchTime + intervalMs);
+            batchSequence = sequence++;
+            lastBatchTime = batchTime;
+        }
         OpenBatch cut = open;
         open = new OpenBatch(partitions);
-        return Optional.of(cut.seal(pipeline, batchTime, sequence++, now));
+        return Optional.of(cut.seal(pipeline, batchTime, batchSequence, now));
     }
 
     /**

@@ -42,6 +42,8 @@ import java.util.function.Consumer;
  * cursor, manifest and blocks, then tells the event loop. Offset commits requested by the event loop
  * run here too, because a Kafka consumer belongs to one thread; after a commit the batch's blocks
  * are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ * A batch that cannot be stored is read again from Kafka and cut again under the same batch time
+ * and sequence before anything after it, so it is never skipped and nothing commits past it.
  */
 final class Ingest implements AutoCloseable {
 
@@ -66,6 +68,8 @@ final class Ingest implements AutoCloseable {
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final List<BatchManifest> toRebuild = new ArrayList<>();
+    /** After a batch could not be stored, reading waits until then (epoch ms by {@link #clock}). */
+    private long readAfter;
     /** Why this ingest reads and cuts nothing more (a batch cannot be rebuilt as it was); null while it does. */
     private String halted;
     private final BooleanSupplier active;
@@ -238,7 +242,7 @@ final class Ingest implements AutoCloseable {
         boolean wasPaused = false;
         while (running) {
             commitRequested(c);
-            boolean hold = paused || halted != null;
+            boolean hold = paused || halted != null || clock.millis() < readAfter;
             if (hold != wasPaused) {
                 wasPaused = hold;
                 if (wasPaused) {
@@ -256,20 +260,45 @@ final class Ingest implements AutoCloseable {
                 nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
             if (halted == null) {
-                slicer.cutIfDue().ifPresent(this::store);
+                slicer.cutIfDue().ifPresent(batch -> store(c, batch));
             }
         }
     }
 
-    private void store(SlicedBatch batch) {
-        if (!stillActive("store batch " + batch.manifest().batchTime())) {
+    /**
+     * Stores the cut batch: cursor, manifest, blocks. If any write fails, the batch's records are
+     * read again from Kafka and cut again, under the same batch time and sequence, overwriting
+     * whatever part of it was stored; no later batch is cut before it, so none can commit past it.
+     */
+    private void store(KafkaConsumer<byte[], byte[]> c, SlicedBatch batch) {
+        BatchManifest m = batch.manifest();
+        if (!stillActive("store batch " + m.batchTime())) {
             return;
         }
-        BatchManifest m = batch.manifest();
-        store.putCursor(new BatchCursor(m.pipeline(), m.batchTime(), m.sequence()));
-        store.putManifest(m);
-        store.putBlocks(batch.blocksByTask());
-        events.accept(new BatchCut(batch.manifest(), false));
+        try {
+            store.putCursor(new BatchCursor(m.pipeline(), m.batchTime(), m.sequence()));
+            store.putManifest(m);
+            store.putBlocks(batch.blocksByTask());
+        } catch (RuntimeException e) {
+            readAgain(c, m, e);
+            return;
+        }
+        events.accept(new BatchCut(m, false));
+    }
+
+    /** Rewinds to the start of a batch that could not be stored; the open batch is empty, as the batch was just cut. */
+    private void readAgain(KafkaConsumer<byte[], byte[]> c, BatchManifest failed, RuntimeException cause) {
+        slicer.redo(failed);
+        for (OffsetRange r : failed.ranges()) {
+            nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.from());
+        }
+        readAfter = clock.millis() + RETRY.toMillis();
+        trouble("could not store batch " + failed.batchTime() + " (" + cause + "); its " + failed.records()
+                + " records are read again from Kafka and stored as batch " + failed.batchTime() + " in "
+                + RETRY.toSeconds() + " s, before any later batch");
+        for (OffsetRange r : failed.ranges()) {
+            c.seek(new TopicPartition(r.topic(), r.partition()), r.from());
+        }
     }
 
     private void commitRequested(KafkaConsumer<byte[], byte[]> c) {

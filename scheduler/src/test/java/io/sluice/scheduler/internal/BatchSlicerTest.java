@@ -194,6 +194,32 @@ class BatchSlicerTest {
         assertEquals(44, third.sequence());
     }
 
+    @Test
+    void aBatchThatCouldNotBeStoredIsCutAgainUnderItsTimeAndSequence() {
+        slicer.append("t", 0, 0, 1L, null, bytes("v"));
+        clock.set(11_000);
+        BatchManifest failed = slicer.cutIfDue().orElseThrow().manifest();
+        slicer.redo(failed);
+
+        clock.set(11_500);
+        assertTrue(slicer.cutIfDue().isEmpty(), "not due");
+        clock.set(12_000);
+        assertTrue(slicer.cutIfDue().isEmpty(), "nothing read again yet: no batch, and the redo waits");
+        slicer.append("t", 0, 0, 1L, null, bytes("v"));
+        slicer.append("t", 0, 1, 1L, null, bytes("v"));
+        clock.set(13_000);
+        BatchManifest again = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(failed.batchTime(), again.batchTime());
+        assertEquals(failed.sequence(), again.sequence());
+        assertEquals(List.of(new OffsetRange("t", 0, 0, 2)), again.ranges());
+
+        slicer.append("t", 0, 2, 1L, null, bytes("v"));
+        clock.set(14_000);
+        BatchManifest next = slicer.cutIfDue().orElseThrow().manifest();
+        assertEquals(14_000, next.batchTime());
+        assertEquals(failed.sequence() + 1, next.sequence());
+    }
+
     private static void appendSourceRecord(BatchSlicer to, int source, int offset) {
         to.append("t" + source % 2, source, offset, offset, offset % 3 == 0 ? bytes("k" + offset % 7) : null,
                 bytes("v" + source + "-" + offset));
