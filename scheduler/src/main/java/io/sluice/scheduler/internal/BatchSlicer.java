@@ -136,6 +136,11 @@ final class BatchSlicer {
         return open.records;
     }
 
+    /** @return how many bytes the open batch's blocks take so far */
+    long openBytes() {
+        return open.bytes();
+    }
+
     /**
      * Cuts the open batch if its interval has ended.
      *
@@ -206,6 +211,14 @@ final class BatchSlicer {
             long[] range = ranges.computeIfAbsent(new TopicPartition(topic, sourcePartition), tp -> new long[] {offset, offset});
             range[1] = offset;
             records++;
+        }
+
+        long bytes() {
+            long sum = 0;
+            for (BlockWriter w : writers) {
+                sum += w.sizeInBytes();
+            }
+            return sum;
         }
 
         SlicedBatch seal(String pipeline, long batchTime, long sequence, long cutTime) {

@@ -5,7 +5,7 @@ import io.sluice.core.store.BatchCursor;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.core.store.BatchStore;
 import io.sluice.core.store.OffsetRange;
-import io.sluice.scheduler.internal.SchedulerEvent.BatchCommitted;
+import io.sluice.scheduler.SchedulerConfig.IngestLimits;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
 import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -39,9 +38,13 @@ import java.util.function.Consumer;
  *
  * <p>It reads every partition of the input topics (assigned directly, so no group rebalance delays
  * a start), appends records to the open batch, and at each interval's end stores the batch's
- * cursor, manifest and blocks, then tells the event loop. Offset commits requested by the event loop
- * run here too, because a Kafka consumer belongs to one thread; after a commit the batch's blocks
- * are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ * cursor, manifest and blocks, then tells the event loop. Offset commits requested by the event
+ * loop run here too, because a Kafka consumer belongs to one thread; after a commit the batch's
+ * blocks are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ *
+ * <p>It holds no more than its {@link IngestBudget} allows: its partitions are paused while the
+ * pipeline has {@code maxBatchesInFlight} batches uncommitted, or too many bytes stored, or a full
+ * open batch, and resume as batches commit; a due batch waits to be cut while the budget is spent.
  * A batch that cannot be stored is read again from Kafka and cut again under the same batch time
  * and sequence before anything after it, so it is never skipped and nothing commits past it.
  */
@@ -55,8 +58,10 @@ final class Ingest implements AutoCloseable {
     private final BatchStore store;
     private final Clock clock;
     private final Consumer<SchedulerEvent> events;
+    private final IngestLimits limits;
+    private final IngestBudget budget;
     private final BatchRebuilder rebuilder;
-    private final ConcurrentLinkedQueue<BatchManifest> toCommit = new ConcurrentLinkedQueue<>();
+    private final OffsetCommitter committer;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -74,16 +79,22 @@ final class Ingest implements AutoCloseable {
     private String halted;
     private final BooleanSupplier active;
 
-    /** @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit */
+    /**
+     * @param maxBatchesInFlight stop reading and cutting while this many batches are uncommitted
+     * @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit
+     */
     Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events,
-           BooleanSupplier active) {
+           int maxBatchesInFlight, IngestLimits limits, BooleanSupplier active) {
         this.active = active;
         this.spec = spec;
         this.bootstrap = bootstrap;
         this.store = store;
         this.clock = clock;
         this.events = events;
+        this.limits = limits;
+        this.budget = new IngestBudget(maxBatchesInFlight, limits);
         this.rebuilder = new BatchRebuilder(clock);
+        this.committer = new OffsetCommitter(spec.name(), store, budget, events, this::stillActive);
         this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
         this.thread.setDaemon(true);
@@ -107,6 +118,7 @@ final class Ingest implements AutoCloseable {
             for (OffsetRange r : m.ranges()) {
                 nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.until(), Math::max);
             }
+            budget.recovered(m.batchTime());
         }
         if (!recovered.isEmpty()) {
             BatchManifest last = recovered.get(recovered.size() - 1);
@@ -122,7 +134,7 @@ final class Ingest implements AutoCloseable {
 
     /** Asks the ingest thread to commit a completed batch's offsets and free its blocks. */
     void commit(BatchManifest manifest) {
-        toCommit.add(manifest);
+        committer.request(manifest);
     }
 
     private void run() {
@@ -146,8 +158,8 @@ final class Ingest implements AutoCloseable {
                 trouble("Kafka error, retrying in " + RETRY.toSeconds() + " s: " + e.getMessage());
                 pause(RETRY);
             } catch (RuntimeException e) {
-                log.error("Ingest of pipeline {} failed; restarting it from the last committed offsets", spec.name(), e);
-                trouble("ingest failed, restarting from the last committed offsets: " + e);
+                log.error("Ingest of pipeline {} failed; restarting it where it was", spec.name(), e);
+                trouble("ingest failed, restarting it where it was: " + e);
                 pause(RETRY);
             } finally {
                 consumer = null;
@@ -232,6 +244,7 @@ final class Ingest implements AutoCloseable {
                 return;
             }
             store.putBlocks(rebuilt.blocksByTask());
+            budget.stored(manifest.batchTime(), rebuilt.bytes());
             toRebuild.remove(manifest);
             log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
             events.accept(new BatchCut(manifest, true));
@@ -239,19 +252,23 @@ final class Ingest implements AutoCloseable {
     }
 
     private void pollLoop(KafkaConsumer<byte[], byte[]> c) {
-        boolean wasPaused = false;
+        Boolean reading = null; // not known yet: a new consumer, or one the rebuild paused and resumed
         while (running) {
-            commitRequested(c);
-            boolean hold = paused || halted != null || clock.millis() < readAfter;
-            if (hold != wasPaused) {
-                wasPaused = hold;
-                if (wasPaused) {
-                    c.pause(c.assignment());
-                } else {
+            committer.commitAndFree(c);
+            boolean read = mayRead();
+            if (reading == null || read != reading) {
+                reading = read;
+                if (read) {
                     c.resume(c.assignment());
+                } else {
+                    c.pause(c.assignment());
+                    log.debug("Pipeline {} holds its input: {}", spec.name(), holdReason());
                 }
             }
-            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(Math.min(100, slicer.millisUntilDue())));
+            boolean mayCut = halted == null && budget.mayCut();
+            // a due batch that may not be cut yet must not make this a busy loop
+            long wait = mayCut ? Math.min(100, slicer.millisUntilDue()) : 100;
+            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(wait));
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
@@ -259,10 +276,28 @@ final class Ingest implements AutoCloseable {
                 }
                 nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
-            if (halted == null) {
+            if (mayCut) {
                 slicer.cutIfDue().ifPresent(batch -> store(c, batch));
             }
         }
+    }
+
+    private boolean mayRead() {
+        return !paused && halted == null && clock.millis() >= readAfter
+                && budget.mayRead(slicer.openRecords(), slicer.openBytes());
+    }
+
+    private String holdReason() {
+        if (halted != null) {
+            return "halted: " + halted;
+        }
+        if (paused) {
+            return "the pipeline is stopped";
+        }
+        if (clock.millis() < readAfter) {
+            return "a batch could not be stored; reading again shortly";
+        }
+        return budget.holdReason(slicer.openRecords(), slicer.openBytes());
     }
 
     /**
@@ -283,6 +318,7 @@ final class Ingest implements AutoCloseable {
             readAgain(c, m, e);
             return;
         }
+        budget.stored(m.batchTime(), batch.bytes());
         events.accept(new BatchCut(m, false));
     }
 
@@ -298,23 +334,6 @@ final class Ingest implements AutoCloseable {
                 + RETRY.toSeconds() + " s, before any later batch");
         for (OffsetRange r : failed.ranges()) {
             c.seek(new TopicPartition(r.topic(), r.partition()), r.from());
-        }
-    }
-
-    private void commitRequested(KafkaConsumer<byte[], byte[]> c) {
-        for (BatchManifest m = toCommit.peek(); m != null; m = toCommit.peek()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (OffsetRange r : m.ranges()) {
-                offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.until()),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
-            }
-            if (!stillActive("commit batch " + m.batchTime())) {
-                return;
-            }
-            c.commitSync(offsets, Duration.ofSeconds(10));
-            toCommit.poll();
-            store.removeBatch(m);
-            events.accept(new BatchCommitted(m.pipeline(), m.batchTime()));
         }
     }
 
@@ -339,9 +358,11 @@ final class Ingest implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        // One poll and one fetch may overshoot the open batch's limits, so they are no larger than a batch.
+        int fetchBytes = (int) Math.min(64L << 20, Math.max(1L << 20, limits.maxBatchBytes()));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, limits.maxBatchRecords()));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(8 << 20, fetchBytes));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return p;

@@ -9,6 +9,7 @@ import io.sluice.core.store.BatchStore;
 import io.sluice.core.task.TaskId;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.kafka.embedded.SharedKafka;
+import io.sluice.scheduler.SchedulerConfig.IngestLimits;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
 import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
 import org.apache.kafka.clients.admin.Admin;
@@ -135,7 +136,8 @@ class RebuildIT {
     }
 
     private Ingest ingest(PipelineSpec spec, BatchStore store) {
-        return new Ingest(spec, kafka.bootstrapServers(), store, Clock.systemUTC(), events::add, () -> true);
+        return new Ingest(spec, kafka.bootstrapServers(), store, Clock.systemUTC(), events::add, 8, IngestLimits.DEFAULT,
+                () -> true);
     }
 
     private KafkaProducer<String, String> producer() {
