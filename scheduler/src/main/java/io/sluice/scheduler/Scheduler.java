@@ -43,11 +43,12 @@ public final class Scheduler implements AutoCloseable {
     private final SluiceNode node;
     private final Vertx vertx;
     private final boolean ownsVertx;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
     private volatile SchedulerEngine engine;
     private volatile boolean closed;
 
-    private Scheduler(SchedulerConfig config, SluiceNode node, Vertx vertx, boolean ownsVertx) {
+    private Scheduler(SchedulerConfig config, SluiceNode node, Vertx vertx, boolean ownsVertx, Clock clock) {
+        this.clock = clock;
         this.config = config;
         this.node = node;
         this.vertx = vertx;
@@ -73,12 +74,21 @@ public final class Scheduler implements AutoCloseable {
      * grid, this one stands by, and returns only once it has taken over.
      */
     public static Scheduler start(SchedulerConfig config, SluiceNode node) {
-        return new Scheduler(config, node, Vertx.vertx(), true);
+        return new Scheduler(config, node, Vertx.vertx(), true, Clock.systemUTC());
     }
 
     /** Starts a scheduler on a shared Vert.x instance, which the caller closes; stands by as {@link #start(SchedulerConfig, SluiceNode)} does. */
     public static Scheduler start(SchedulerConfig config, SluiceNode node, Vertx vertx) {
-        return new Scheduler(config, node, vertx, false);
+        return new Scheduler(config, node, vertx, false, Clock.systemUTC());
+    }
+
+    /**
+     * Starts a scheduler on a shared Vert.x instance with its own idea of the time: it decides when
+     * batches are due and stamps cut and dispatch times, and is never compared with another host's
+     * (a clock behind the previous scheduler's still stamps batch times after its batches).
+     */
+    public static Scheduler start(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock) {
+        return new Scheduler(config, node, vertx, false, clock);
     }
 
     /**

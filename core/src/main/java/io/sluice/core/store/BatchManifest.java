@@ -13,7 +13,8 @@ import java.util.List;
  *
  * @param pipeline the pipeline
  * @param batchTime the batch time (end of its interval), epoch milliseconds
- * @param sequence the batch's position in its pipeline, counted from 0 in this scheduler's lifetime
+ * @param sequence the batch's position in its pipeline, counted from 0 over the pipeline's life (a
+ *     scheduler that takes over continues after the {@link BatchCursor})
  * @param cutTime when the batch was cut and submitted, epoch milliseconds
  * @param ranges the offsets taken from every input partition that had records
  * @param recordsPerPartition how many records each block holds; its length is the partition count

@@ -12,6 +12,15 @@ import java.util.Optional;
  */
 public interface BatchStore {
 
+    /**
+     * Records the last batch cut. Call this before {@link #putManifest} for the same batch, so that
+     * the cursor is never behind a stored manifest.
+     */
+    void putCursor(BatchCursor cursor);
+
+    /** @return the last batch cut for the pipeline, if any was ever recorded; it outlives the batch */
+    Optional<BatchCursor> cursor(String pipeline);
+
     /** Stores a batch's manifest. Call this before {@link #putBlocks} for the same batch. */
     void putManifest(BatchManifest manifest);
 

@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * A {@link BatchStore} on two Infinispan caches: manifests and blocks, both keyed by strings and
- * holding {@code byte[]}, which Infinispan stores without a schema.
+ * holding {@code byte[]}, which Infinispan stores without a schema. Cursors share the manifests'
+ * cache under keys ({@code pipeline#cursor}) that a scan for a pipeline's manifests never matches.
  */
 public final class InfinispanBatchStore implements BatchStore {
 
@@ -22,6 +23,16 @@ public final class InfinispanBatchStore implements BatchStore {
     public InfinispanBatchStore(Cache<String, byte[]> manifests, Cache<String, byte[]> blocks) {
         this.manifests = manifests;
         this.blocks = blocks;
+    }
+
+    @Override
+    public void putCursor(BatchCursor cursor) {
+        manifests.put(cursor.key(), cursor.encode());
+    }
+
+    @Override
+    public Optional<BatchCursor> cursor(String pipeline) {
+        return Optional.ofNullable(manifests.get(BatchCursor.key(pipeline))).map(BatchCursor::decode);
     }
 
     @Override

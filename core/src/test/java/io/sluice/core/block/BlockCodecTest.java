@@ -25,6 +25,7 @@ class BlockCodecTest {
         w.append("payments", 0, 7L, -1L, null, bytes("no key"));
         w.append("orders", 5, Long.MAX_VALUE, 0L, bytes(""), null);
         Block block = Block.decode(w.seal());
+        // sealed grouped by source: orders-3, orders-5, payments-0
 
         assertEquals(3, block.size());
         Record a = block.get(0);
@@ -36,14 +37,16 @@ class BlockCodecTest {
         assertEquals("hello", a.valueAsString());
         assertArrayEquals(bytes("hello"), a.value());
 
-        Record b = block.get(1);
+        Record b = block.get(2);
         assertEquals("payments", b.topic());
         assertNull(b.key(), "null key stays null");
         assertNull(b.keyBuffer());
         assertEquals(-1, b.keySize());
         assertEquals("no key", b.valueAsString());
 
-        Record c = block.get(2);
+        Record c = block.get(1);
+        assertEquals("orders", c.topic());
+        assertEquals(5, c.sourcePartition());
         assertEquals(Long.MAX_VALUE, c.offset());
         assertArrayEquals(new byte[0], c.key(), "empty key is not null");
         assertNull(c.value(), "tombstone");
@@ -70,15 +73,63 @@ class BlockCodecTest {
         Block block = Block.decode(w.seal());
         assertEquals(10_001, block.size());
         assertArrayEquals(big, block.get(0).value());
-        int i = 0;
-        for (Record r : block) {
-            if (i > 0) {
-                assertEquals("k" + i, r.keyAsString());
-                assertEquals(i % 8, r.sourcePartition());
+        // grouped by source partition, each in the order appended: 0 (the big value, 8, 16, ...), 1 (1, 9, ...), ...
+        int index = 0;
+        for (int partition = 0; partition < 8; partition++) {
+            for (int i = partition == 0 ? 0 : partition; i <= 10_000; i += 8) {
+                Record r = block.get(index++);
+                assertEquals(partition, r.sourcePartition());
+                if (i > 0) {
+                    assertEquals("k" + i, r.keyAsString());
+                }
             }
-            i++;
         }
-        assertEquals(10_001, i);
+        assertEquals(10_001, index);
+    }
+
+    @Test
+    void theSameRecordsMakeTheSameBytesInWhateverOrderSourcesInterleave() {
+        Random random = new Random(11);
+        String[] topics = {"zeta", "alpha", "mid"};
+        int[] next = new int[3 * 4];
+        BlockWriter interleaved = new BlockWriter(32);
+        for (int n = 0; n < 2_000; n++) {
+            int source = random.nextInt(next.length);
+            append(interleaved, topics[source / 4], source % 4, next[source]++);
+        }
+        BlockWriter grouped = new BlockWriter(32);
+        for (String topic : new String[] {"alpha", "mid", "zeta"}) {
+            int t = Arrays.asList(topics).indexOf(topic);
+            for (int partition = 0; partition < 4; partition++) {
+                for (int offset = 0; offset < next[t * 4 + partition]; offset++) {
+                    append(grouped, topic, partition, offset);
+                }
+            }
+        }
+        byte[] a = interleaved.seal();
+        byte[] b = grouped.seal();
+        assertArrayEquals(b, a);
+
+        Block block = Block.decode(a);
+        assertEquals(2_000, block.size());
+        Record first = block.get(0);
+        assertEquals("alpha", first.topic());
+        assertEquals(0, first.sourcePartition());
+        assertEquals(0, first.offset());
+        assertEquals("zeta", block.get(1_999).topic());
+        for (int i = 1; i < block.size(); i++) {
+            Record before = block.get(i - 1);
+            Record r = block.get(i);
+            if (before.topic().equals(r.topic()) && before.sourcePartition() == r.sourcePartition()) {
+                assertEquals(before.offset() + 1, r.offset(), "offset order kept within a source");
+                assertEquals("v" + r.topic() + r.sourcePartition() + "-" + r.offset(), r.valueAsString());
+            }
+        }
+    }
+
+    private static void append(BlockWriter w, String topic, int partition, long offset) {
+        w.append(topic, partition, offset, offset * 7, offset % 3 == 0 ? null : bytes("k" + offset),
+                bytes("v" + topic + partition + "-" + offset));
     }
 
     @Test

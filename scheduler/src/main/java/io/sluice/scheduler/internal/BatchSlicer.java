@@ -18,14 +18,23 @@ import java.util.Optional;
  * Cuts one pipeline's input into micro-batches at a fixed interval.
  *
  * <p>Records are appended straight into one {@link BlockWriter} per partition of the open batch:
- * by key hash (Kafka's murmur2, so a key always lands in the same partition) or round-robin for
- * records without a key. Batch times are the ends of intervals aligned to the epoch, as in Spark
- * Streaming: with a 1 s interval, batches are stamped 10:00:01.000, 10:00:02.000, ...
+ * by key hash (Kafka's murmur2, so a key always lands in the same partition), or, for records
+ * without a key, by a hash of where the record is (topic, partition, offset). Both rules depend on
+ * the record alone, never on what else arrived or in which order, so a batch rebuilt from its
+ * manifest's offsets after a crash puts every record where the original did (and the writers
+ * group records by source when sealing, so the blocks are byte for byte the same).
  *
- * <p><b>Empty intervals are skipped</b>: an interval in which no record arrived produces no batch,
- * no manifest and no tasks. There is nothing to run or commit, and skipping keeps an idle pipeline
- * free. If the slicer is polled late, everything since the last cut goes into one batch stamped
- * with the latest interval end that has passed, so batch times always increase.
+ * <p>Batch times are the ends of intervals aligned to the epoch, as in Spark Streaming: with a 1 s
+ * interval, batches are stamped 10:00:01.000, 10:00:02.000, ... <b>Empty intervals are skipped</b>:
+ * an interval in which no record arrived produces no batch, no manifest and no tasks. There is
+ * nothing to run or commit, and skipping keeps an idle pipeline free. If the slicer is polled late,
+ * everything since the last cut goes into one batch stamped with the latest interval end that has
+ * passed.
+ *
+ * <p><b>Batch times and sequences only go forward</b>, also across schedulers: a slicer that
+ * {@linkplain #resumeAfter resumes} after an earlier scheduler's last batch stamps every batch
+ * later than that one, even if this host's clock is behind. The local clock still decides when a
+ * cut is due; it never moves a batch time back.
  *
  * <p>Not thread-safe: one ingest thread owns it.
  */
@@ -38,7 +47,13 @@ final class BatchSlicer {
 
     private long nextBoundary;
     private long sequence;
+    /** The batch time of the last batch cut here or by an earlier scheduler; the next one is later. */
+    private long lastBatchTime = NONE;
+    /** A batch that could not be stored: the next cut takes its batch time and sequence again. */
+    private BatchManifest redo;
     private OpenBatch open;
+
+    private static final long NONE = Long.MIN_VALUE;
 
     BatchSlicer(String pipeline, Duration interval, int partitions, Clock clock) {
         this.pipeline = pipeline;
@@ -56,11 +71,21 @@ final class BatchSlicer {
 
     /**
      * Continues after batches a previous scheduler cut: sequences go on from {@code nextSequence}
-     * and batch times stay after {@code lastBatchTime}, so recovered and new batches never collide.
+     * and batch times stay after {@code lastBatchTime}, so recovered and new batches never collide
+     * and nothing new looks older than what has committed.
      */
     void resumeAfter(long nextSequence, long lastBatchTime) {
         sequence = Math.max(sequence, nextSequence);
-        nextBoundary = Math.max(nextBoundary, lastBatchTime + intervalMs);
+        this.lastBatchTime = Math.max(this.lastBatchTime, lastBatchTime);
+    }
+
+    /**
+     * The batch could not be stored, and its records are read again: the next batch cut takes the
+     * same batch time and sequence, so whatever part of it reached the store is overwritten and no
+     * batch after it exists before it.
+     */
+    void redo(BatchManifest failed) {
+        redo = failed;
     }
 
     /** Starts rebuilding the blocks of a batch whose manifest survived a crash and whose blocks did not. */
@@ -86,9 +111,17 @@ final class BatchSlicer {
             batch.append(topic, sourcePartition, offset, timestamp, key, value);
         }
 
-        /** @return the blocks under the recovered manifest, which stays as it was */
+        /**
+         * @return the blocks under the recovered manifest, which stays as it was
+         * @throws BatchMismatchException if the records read again do not fill the partitions as
+         *     the manifest says the original did
+         */
         SlicedBatch seal() {
             SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime());
+            List<Integer> counts = sealed.manifest().recordsPerPartition();
+            if (!counts.equals(manifest.recordsPerPartition())) {
+                throw new BatchMismatchException(manifest, counts);
+            }
             return new SlicedBatch(manifest, sealed.blocks());
         }
     }
@@ -103,6 +136,11 @@ final class BatchSlicer {
         return open.records;
     }
 
+    /** @return how many bytes the open batch's blocks take so far */
+    long openBytes() {
+        return open.bytes();
+    }
+
     /**
      * Cuts the open batch if its interval has ended.
      *
@@ -113,14 +151,41 @@ final class BatchSlicer {
         if (now < nextBoundary) {
             return Optional.empty();
         }
-        long batchTime = now - Math.floorMod(now, intervalMs);
-        nextBoundary = batchTime + intervalMs;
+        long boundary = now - Math.floorMod(now, intervalMs);
+        nextBoundary = boundary + intervalMs;
         if (open.records == 0) {
             return Optional.empty();
         }
+        long batchTime;
+        long batchSequence;
+        if (redo != null) {
+            batchTime = redo.batchTime();
+            batchSequence = redo.sequence();
+            redo = null;
+        } else {
+            batchTime = lastBatchTime == NONE ? boundary : Math.max(boundary, lastBatchTime + intervalMs);
+            batchSequence = sequence++;
+            lastBatchTime = batchTime;
+        }
         OpenBatch cut = open;
         open = new OpenBatch(partitions);
-        return Optional.of(cut.seal(pipeline, batchTime, sequence++, now));
+        return Optional.of(cut.seal(pipeline, batchTime, batchSequence, now));
+    }
+
+    /**
+     * @return the partition a record goes to: by Kafka's murmur2 hash of its key, or, without a key,
+     *     by a hash of its topic, partition and offset, which a rebuild sees the same (a counter
+     *     over arrival order would not). Offsets are hashed, not taken modulo, because a
+     *     transactional producer's offsets skip its commit markers and would fill every other partition.
+     */
+    static int partitionOf(String topic, int sourcePartition, long offset, byte[] key, int partitions) {
+        if (key != null) {
+            return Utils.toPositive(Utils.murmur2(key)) % partitions;
+        }
+        long h = offset * 0x9E37_79B9_7F4A_7C15L + ((long) sourcePartition << 32) + topic.hashCode();
+        h = (h ^ (h >>> 30)) * 0xBF58_476D_1CE4_E5B9L; // splitmix64's finaliser
+        h = (h ^ (h >>> 27)) * 0x94D0_49BB_1331_11EBL;
+        return (int) Math.floorMod(h ^ (h >>> 31), (long) partitions);
     }
 
     private long boundaryAfter(long now) {
@@ -131,7 +196,6 @@ final class BatchSlicer {
     private static final class OpenBatch {
         private final BlockWriter[] writers;
         private final Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
-        private int roundRobin;
         private int records;
 
         OpenBatch(int partitions) {
@@ -142,13 +206,19 @@ final class BatchSlicer {
         }
 
         void append(String topic, int sourcePartition, long offset, long timestamp, byte[] key, byte[] value) {
-            int p = key == null
-                    ? Math.floorMod(roundRobin++, writers.length)
-                    : Utils.toPositive(Utils.murmur2(key)) % writers.length;
+            int p = partitionOf(topic, sourcePartition, offset, key, writers.length);
             writers[p].append(topic, sourcePartition, offset, timestamp, key, value);
             long[] range = ranges.computeIfAbsent(new TopicPartition(topic, sourcePartition), tp -> new long[] {offset, offset});
             range[1] = offset;
             records++;
+        }
+
+        long bytes() {
+            long sum = 0;
+            for (BlockWriter w : writers) {
+                sum += w.sizeInBytes();
+            }
+            return sum;
         }
 
         SlicedBatch seal(String pipeline, long batchTime, long sequence, long cutTime) {

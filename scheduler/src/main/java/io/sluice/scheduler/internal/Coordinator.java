@@ -162,7 +162,8 @@ final class Coordinator {
             return;
         }
         FunctionSpec function = loaded.function().get();
-        Ingest ingest = new Ingest(spec, config.kafkaBootstrap(), node.batchStore(), clock, post, active);
+        Ingest ingest = new Ingest(spec, config.kafkaBootstrap(), node.batchStore(), clock, post,
+                config.maxBatchesInFlight(), config.ingestLimits(), active);
         PipelineRun run = new PipelineRun(spec, function, ingest, loaded.progress());
         pipelines.put(spec.name(), run);
         recover(run, loaded.recovered(), loaded.withBlocks());

@@ -1,10 +1,11 @@
 package io.sluice.scheduler.internal;
 
 import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.store.BatchCursor;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.core.store.BatchStore;
 import io.sluice.core.store.OffsetRange;
-import io.sluice.scheduler.internal.SchedulerEvent.BatchCommitted;
+import io.sluice.scheduler.SchedulerConfig.IngestLimits;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
 import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -25,12 +26,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -39,43 +38,63 @@ import java.util.function.Consumer;
  *
  * <p>It reads every partition of the input topics (assigned directly, so no group rebalance delays
  * a start), appends records to the open batch, and at each interval's end stores the batch's
- * manifest, then its blocks, then tells the event loop. Offset commits requested by the event loop
- * run here too, because a Kafka consumer belongs to one thread; after a commit the batch's blocks
- * are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ * cursor, manifest and blocks, then tells the event loop. Offset commits requested by the event
+ * loop run here too, because a Kafka consumer belongs to one thread; after a commit the batch's
+ * blocks are freed. Kafka errors are reported and retried: ingest never cuts a batch from missing data.
+ *
+ * <p>It holds no more than its {@link IngestBudget} allows: its partitions are paused while the
+ * pipeline has {@code maxBatchesInFlight} batches uncommitted, or too many bytes stored, or a full
+ * open batch, and resume as batches commit; a due batch waits to be cut while the budget is spent.
+ * A batch that cannot be stored is read again from Kafka and cut again under the same batch time
+ * and sequence before anything after it, so it is never skipped and nothing commits past it.
  */
 final class Ingest implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Ingest.class);
     private static final Duration RETRY = Duration.ofSeconds(1);
-    private static final Duration REBUILD_TIMEOUT = Duration.ofSeconds(60);
 
     private final PipelineSpec spec;
     private final String bootstrap;
     private final BatchStore store;
     private final Clock clock;
     private final Consumer<SchedulerEvent> events;
-    private final ConcurrentLinkedQueue<BatchManifest> toCommit = new ConcurrentLinkedQueue<>();
+    private final IngestLimits limits;
+    private final IngestBudget budget;
+    private final BatchRebuilder rebuilder;
+    private final OffsetCommitter committer;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
     private boolean topicsReady;
+    private boolean cursorRead;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     /** Lives as long as the ingest, across consumer restarts, so batch sequences and the open batch survive them. */
     private final BatchSlicer slicer;
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final List<BatchManifest> toRebuild = new ArrayList<>();
+    /** After a batch could not be stored, reading waits until then (epoch ms by {@link #clock}). */
+    private long readAfter;
+    /** Why this ingest reads and cuts nothing more (a batch cannot be rebuilt as it was); null while it does. */
+    private String halted;
     private final BooleanSupplier active;
 
-    /** @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit */
+    /**
+     * @param maxBatchesInFlight stop reading and cutting while this many batches are uncommitted
+     * @param active whether this scheduler still holds the scheduler lease: only then does ingest store or commit
+     */
     Ingest(PipelineSpec spec, String bootstrap, BatchStore store, Clock clock, Consumer<SchedulerEvent> events,
-           BooleanSupplier active) {
+           int maxBatchesInFlight, IngestLimits limits, BooleanSupplier active) {
         this.active = active;
         this.spec = spec;
         this.bootstrap = bootstrap;
         this.store = store;
         this.clock = clock;
         this.events = events;
+        this.limits = limits;
+        this.budget = new IngestBudget(maxBatchesInFlight, limits);
+        this.rebuilder = new BatchRebuilder(clock);
+        this.committer = new OffsetCommitter(spec.name(), store, budget, events, this::stillActive);
         this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
         this.thread.setDaemon(true);
@@ -87,9 +106,9 @@ final class Ingest implements AutoCloseable {
 
     /**
      * Takes over from a scheduler that died: reading resumes after the recovered batches, whose
-     * sequences and batch times new batches continue, and the blocks of {@code rebuild} (lost
-     * between their manifest and their blocks) are read again from Kafka before anything new.
-     * Call before {@link #start}.
+     * sequences and batch times new batches continue (and after the pipeline's {@link BatchCursor},
+     * read when the ingest starts), and the blocks of {@code rebuild} (lost between their manifest
+     * and their blocks) are read again from Kafka before anything new. Call before {@link #start}.
      *
      * @param recovered every stored manifest of the pipeline, oldest first
      * @param rebuild   the newest of them, whose blocks are missing; their cut is posted once rebuilt
@@ -99,6 +118,7 @@ final class Ingest implements AutoCloseable {
             for (OffsetRange r : m.ranges()) {
                 nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.until(), Math::max);
             }
+            budget.recovered(m.batchTime());
         }
         if (!recovered.isEmpty()) {
             BatchManifest last = recovered.get(recovered.size() - 1);
@@ -114,7 +134,7 @@ final class Ingest implements AutoCloseable {
 
     /** Asks the ingest thread to commit a completed batch's offsets and free its blocks. */
     void commit(BatchManifest manifest) {
-        toCommit.add(manifest);
+        committer.request(manifest);
     }
 
     private void run() {
@@ -122,8 +142,9 @@ final class Ingest implements AutoCloseable {
             try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
                 consumer = c;
                 prepareTopics();
+                readCursor();
                 if (assign(c)) {
-                    if (!toRebuild.isEmpty()) {
+                    if (!toRebuild.isEmpty() && halted == null) {
                         rebuild(c);
                         assign(c);
                     }
@@ -137,8 +158,8 @@ final class Ingest implements AutoCloseable {
                 trouble("Kafka error, retrying in " + RETRY.toSeconds() + " s: " + e.getMessage());
                 pause(RETRY);
             } catch (RuntimeException e) {
-                log.error("Ingest of pipeline {} failed; restarting it from the last committed offsets", spec.name(), e);
-                trouble("ingest failed, restarting from the last committed offsets: " + e);
+                log.error("Ingest of pipeline {} failed; restarting it where it was", spec.name(), e);
+                trouble("ingest failed, restarting it where it was: " + e);
                 pause(RETRY);
             } finally {
                 consumer = null;
@@ -153,6 +174,21 @@ final class Ingest implements AutoCloseable {
             Topics.ensure(bootstrap, spec.outputTopic(), spec.partitions());
             Topics.ensure(bootstrap, PipelineRun.deadLetterTopic(spec.name()), 1);
             topicsReady = true;
+        }
+    }
+
+    /**
+     * Continues after the last batch any scheduler cut for this pipeline, even if all of them have
+     * committed and left no manifest, and even if this host's clock is behind theirs.
+     */
+    private void readCursor() {
+        if (!cursorRead) {
+            store.cursor(spec.name()).ifPresent(cursor -> {
+                slicer.resumeAfter(cursor.sequence() + 1, cursor.batchTime());
+                log.info("Pipeline {} continues after batch {} (sequence {})", spec.name(), cursor.batchTime(),
+                        cursor.sequence());
+            });
+            cursorRead = true;
         }
     }
 
@@ -194,37 +230,21 @@ final class Ingest implements AutoCloseable {
 
     /** Reads the recovered batches' offset ranges again and stores their blocks under the same manifests. */
     private void rebuild(KafkaConsumer<byte[], byte[]> c) {
-        long deadline = clock.millis() + REBUILD_TIMEOUT.toMillis();
         for (BatchManifest manifest : List.copyOf(toRebuild)) {
-            BatchSlicer.Rebuild rebuild = BatchSlicer.rebuild(manifest);
-            Map<TopicPartition, Long> until = new HashMap<>();
-            for (OffsetRange r : manifest.ranges()) {
-                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-                until.put(tp, r.until());
-                c.seek(tp, r.from());
+            SlicedBatch rebuilt;
+            try {
+                rebuilt = rebuilder.rebuild(c, manifest);
+            } catch (BatchMismatchException e) {
+                halted = e.getMessage();
+                log.error("Pipeline {}: {}", spec.name(), halted);
+                events.accept(new IngestTrouble(spec.name(), halted));
+                return;
             }
-            Set<TopicPartition> others = new HashSet<>(c.assignment());
-            others.removeAll(until.keySet());
-            c.pause(others);
-            while (!until.isEmpty()) {
-                if (clock.millis() > deadline) {
-                    throw new IllegalStateException("could not re-read batch " + manifest.batchTime() + " within "
-                            + REBUILD_TIMEOUT.toSeconds() + " s; remaining " + until);
-                }
-                ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> r : records) {
-                    Long end = until.get(new TopicPartition(r.topic(), r.partition()));
-                    if (end != null && r.offset() < end) {
-                        rebuild.append(r.topic(), r.partition(), r.offset(), r.timestamp(), r.key(), r.value());
-                    }
-                }
-                until.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
-            }
-            c.resume(others);
             if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
                 return;
             }
-            store.putBlocks(rebuild.seal().blocksByTask());
+            store.putBlocks(rebuilt.blocksByTask());
+            budget.stored(manifest.batchTime(), rebuilt.bytes());
             toRebuild.remove(manifest);
             log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
             events.accept(new BatchCut(manifest, true));
@@ -232,18 +252,23 @@ final class Ingest implements AutoCloseable {
     }
 
     private void pollLoop(KafkaConsumer<byte[], byte[]> c) {
-        boolean wasPaused = false;
+        Boolean reading = null; // not known yet: a new consumer, or one the rebuild paused and resumed
         while (running) {
-            commitRequested(c);
-            if (paused != wasPaused) {
-                wasPaused = paused;
-                if (wasPaused) {
-                    c.pause(c.assignment());
-                } else {
+            committer.commitAndFree(c);
+            boolean read = mayRead();
+            if (reading == null || read != reading) {
+                reading = read;
+                if (read) {
                     c.resume(c.assignment());
+                } else {
+                    c.pause(c.assignment());
+                    log.debug("Pipeline {} holds its input: {}", spec.name(), holdReason());
                 }
             }
-            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(Math.min(100, slicer.millisUntilDue())));
+            boolean mayCut = halted == null && budget.mayCut();
+            // a due batch that may not be cut yet must not make this a busy loop
+            long wait = mayCut ? Math.min(100, slicer.millisUntilDue()) : 100;
+            ConsumerRecords<byte[], byte[]> records = c.poll(Duration.ofMillis(wait));
             for (TopicPartition tp : records.partitions()) {
                 List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
                 for (ConsumerRecord<byte[], byte[]> r : batch) {
@@ -251,33 +276,64 @@ final class Ingest implements AutoCloseable {
                 }
                 nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
-            slicer.cutIfDue().ifPresent(this::store);
+            if (mayCut) {
+                slicer.cutIfDue().ifPresent(batch -> store(c, batch));
+            }
         }
     }
 
-    private void store(SlicedBatch batch) {
-        if (!stillActive("store batch " + batch.manifest().batchTime())) {
+    private boolean mayRead() {
+        return !paused && halted == null && clock.millis() >= readAfter
+                && budget.mayRead(slicer.openRecords(), slicer.openBytes());
+    }
+
+    private String holdReason() {
+        if (halted != null) {
+            return "halted: " + halted;
+        }
+        if (paused) {
+            return "the pipeline is stopped";
+        }
+        if (clock.millis() < readAfter) {
+            return "a batch could not be stored; reading again shortly";
+        }
+        return budget.holdReason(slicer.openRecords(), slicer.openBytes());
+    }
+
+    /**
+     * Stores the cut batch: cursor, manifest, blocks. If any write fails, the batch's records are
+     * read again from Kafka and cut again, under the same batch time and sequence, overwriting
+     * whatever part of it was stored; no later batch is cut before it, so none can commit past it.
+     */
+    private void store(KafkaConsumer<byte[], byte[]> c, SlicedBatch batch) {
+        BatchManifest m = batch.manifest();
+        if (!stillActive("store batch " + m.batchTime())) {
             return;
         }
-        store.putManifest(batch.manifest());
-        store.putBlocks(batch.blocksByTask());
-        events.accept(new BatchCut(batch.manifest(), false));
+        try {
+            store.putCursor(new BatchCursor(m.pipeline(), m.batchTime(), m.sequence()));
+            store.putManifest(m);
+            store.putBlocks(batch.blocksByTask());
+        } catch (RuntimeException e) {
+            readAgain(c, m, e);
+            return;
+        }
+        budget.stored(m.batchTime(), batch.bytes());
+        events.accept(new BatchCut(m, false));
     }
 
-    private void commitRequested(KafkaConsumer<byte[], byte[]> c) {
-        for (BatchManifest m = toCommit.peek(); m != null; m = toCommit.peek()) {
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            for (OffsetRange r : m.ranges()) {
-                offsets.merge(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.until()),
-                        (a, b) -> a.offset() >= b.offset() ? a : b);
-            }
-            if (!stillActive("commit batch " + m.batchTime())) {
-                return;
-            }
-            c.commitSync(offsets, Duration.ofSeconds(10));
-            toCommit.poll();
-            store.removeBatch(m);
-            events.accept(new BatchCommitted(m.pipeline(), m.batchTime()));
+    /** Rewinds to the start of a batch that could not be stored; the open batch is empty, as the batch was just cut. */
+    private void readAgain(KafkaConsumer<byte[], byte[]> c, BatchManifest failed, RuntimeException cause) {
+        slicer.redo(failed);
+        for (OffsetRange r : failed.ranges()) {
+            nextOffsets.put(new TopicPartition(r.topic(), r.partition()), r.from());
+        }
+        readAfter = clock.millis() + RETRY.toMillis();
+        trouble("could not store batch " + failed.batchTime() + " (" + cause + "); its " + failed.records()
+                + " records are read again from Kafka and stored as batch " + failed.batchTime() + " in "
+                + RETRY.toSeconds() + " s, before any later batch");
+        for (OffsetRange r : failed.ranges()) {
+            c.seek(new TopicPartition(r.topic(), r.partition()), r.from());
         }
     }
 
@@ -302,9 +358,11 @@ final class Ingest implements AutoCloseable {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 64 * 1024 * 1024);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 8 * 1024 * 1024);
+        // One poll and one fetch may overshoot the open batch's limits, so they are no larger than a batch.
+        int fetchBytes = (int) Math.min(64L << 20, Math.max(1L << 20, limits.maxBatchBytes()));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, limits.maxBatchRecords()));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(8 << 20, fetchBytes));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return p;

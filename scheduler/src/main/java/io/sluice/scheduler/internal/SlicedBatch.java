@@ -22,6 +22,15 @@ record SlicedBatch(BatchManifest manifest, List<byte[]> blocks) {
         }
     }
 
+    /** @return how many bytes the blocks take */
+    long bytes() {
+        long sum = 0;
+        for (byte[] b : blocks) {
+            sum += b.length;
+        }
+        return sum;
+    }
+
     /** @return the blocks keyed by task, ready for the store */
     Map<TaskId, byte[]> blocksByTask() {
         Map<TaskId, byte[]> byTask = new LinkedHashMap<>();

@@ -28,14 +28,20 @@ final class RuntimeProcess implements AutoCloseable {
                 "--name", name);
     }
 
-    /** Starts {@code mainClass} in its own JVM with this JVM's class path. */
+    /** Starts {@code mainClass} in its own JVM with this JVM's class path, a 384 MiB heap and the serial collector. */
     static RuntimeProcess java(String name, String mainClass, String... args) {
+        return java(name, List.of("-Xmx384m", "-XX:+UseSerialGC"), mainClass, args);
+    }
+
+    /** Starts {@code mainClass} in its own JVM with this JVM's class path and the given JVM options. */
+    static RuntimeProcess java(String name, List<String> jvmOptions, String mainClass, String... args) {
         Path logFile = Path.of("target", "runtime-processes", name + ".log");
         try {
             Files.createDirectories(logFile.getParent());
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx384m", "-XX:+UseSerialGC",
-                    "-cp", System.getProperty("java.class.path"), mainClass));
+            List<String> command = new java.util.ArrayList<>(List.of(java));
+            command.addAll(jvmOptions);
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -60,6 +66,12 @@ final class RuntimeProcess implements AutoCloseable {
 
     boolean isAlive() {
         return process.isAlive();
+    }
+
+    /** @return the exit code, or empty if the process still runs after {@code timeout} */
+    java.util.OptionalInt waitFor(java.time.Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                ? java.util.OptionalInt.of(process.exitValue()) : java.util.OptionalInt.empty();
     }
 
     /** Kills the process with SIGKILL: no shutdown hook runs, no goodbye reaches the scheduler. */
