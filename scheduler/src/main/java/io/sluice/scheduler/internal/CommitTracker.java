@@ -86,6 +86,11 @@ final class CommitTracker {
         return inFlight.size();
     }
 
+    /** @return the batch in flight with that batch time, or null */
+    BatchRun batch(long batchTime) {
+        return inFlight.get(batchTime);
+    }
+
     Collection<BatchRun> batches() {
         return inFlight.values();
     }

@@ -116,6 +116,17 @@ final class Coordinator {
             runtimes.joined(e.session());
         } else if (event instanceof RuntimeLost e) {
             runtimes.lost(e.runtimeId(), e.reason(), now);
+        } else if (event instanceof SchedulerEvent.BlocksRebuilt e) {
+            PipelineRun run = pipelines.get(e.pipeline());
+            if (run != null) {
+                supervisor.blocksRebuilt(run, e.batchTime());
+            }
+        } else if (event instanceof SchedulerEvent.BlocksLost e) {
+            PipelineRun run = pipelines.get(e.pipeline());
+            if (run != null) {
+                publish(run, run.progress().withLastError(e.reason()));
+                supervisor.blocksLost(run, e.batchTime(), e.reason());
+            }
         } else if (event instanceof BatchCommitted e) {
             log.debug("Batch {}/{} committed", e.pipeline(), e.batchTime());
         } else if (event instanceof IngestTrouble e) {

@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -73,6 +74,7 @@ final class Ingest implements AutoCloseable {
     /** Per input partition, the offset after the last record given to the slicer. Ingest thread only. */
     private final Map<TopicPartition, Long> nextOffsets = new HashMap<>();
     private final List<BatchManifest> toRebuild = new ArrayList<>();
+    private final ConcurrentLinkedQueue<BatchManifest> lostBlocks = new ConcurrentLinkedQueue<>();
     /** After a batch could not be stored, reading waits until then (epoch ms by {@link #clock}). */
     private long readAfter;
     /** Why this ingest reads and cuts nothing more (a batch cannot be rebuilt as it was); null while it does. */
@@ -130,6 +132,16 @@ final class Ingest implements AutoCloseable {
     /** Stops or restarts reading new records; batches already cut are unaffected. */
     void setPaused(boolean pause) {
         paused = pause;
+    }
+
+    /**
+     * Asks the ingest thread to read a batch's offset ranges again and store its blocks, which a
+     * task found missing (lineage: the manifest says where every record came from). The outcome is
+     * posted as {@link SchedulerEvent.BlocksRebuilt} or {@link SchedulerEvent.BlocksLost}; only
+     * this pipeline's reading waits for it.
+     */
+    void rebuildLost(BatchManifest manifest) {
+        lostBlocks.add(manifest);
     }
 
     /** Asks the ingest thread to commit a completed batch's offsets and free its blocks. */
@@ -255,6 +267,10 @@ final class Ingest implements AutoCloseable {
         Boolean reading = null; // not known yet: a new consumer, or one the rebuild paused and resumed
         while (running) {
             committer.commitAndFree(c);
+            if (!lostBlocks.isEmpty()) {
+                rebuildLostBlocks(c);
+                reading = null; // the rebuild paused and resumed partitions
+            }
             boolean read = mayRead();
             if (reading == null || read != reading) {
                 reading = read;
@@ -280,6 +296,39 @@ final class Ingest implements AutoCloseable {
                 slicer.cutIfDue().ifPresent(batch -> store(c, batch));
             }
         }
+    }
+
+    /**
+     * Rebuilds the batches whose blocks tasks found missing, then puts the consumer back where it
+     * was reading. A batch that cannot be rebuilt (its input was deleted by retention, or reading
+     * it took too long) is reported lost, with the reason, and the pipeline moves on without it.
+     */
+    private void rebuildLostBlocks(KafkaConsumer<byte[], byte[]> c) {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition tp : c.assignment()) {
+            positions.put(tp, c.position(tp));
+        }
+        for (BatchManifest manifest = lostBlocks.poll(); manifest != null; manifest = lostBlocks.poll()) {
+            try {
+                SlicedBatch rebuilt = rebuilder.rebuild(c, manifest);
+                if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
+                    return;
+                }
+                store.putBlocks(rebuilt.blocksByTask());
+                log.info("Pipeline {}: recomputed the missing blocks of batch {} from its offset ranges", spec.name(),
+                        manifest.batchTime());
+                events.accept(new SchedulerEvent.BlocksRebuilt(spec.name(), manifest.batchTime()));
+            } catch (WakeupException | InterruptException e) {
+                lostBlocks.add(manifest); // asked again when ingest restarts
+                throw e;
+            } catch (RuntimeException e) {
+                String reason = "the blocks of batch " + manifest.batchTime() + " were lost and its input cannot be read "
+                        + "again (" + e.getMessage() + "); its " + manifest.records() + " record(s) are skipped";
+                log.error("Pipeline {}: {}", spec.name(), reason);
+                events.accept(new SchedulerEvent.BlocksLost(spec.name(), manifest.batchTime(), reason));
+            }
+        }
+        positions.forEach(c::seek);
     }
 
     private boolean mayRead() {

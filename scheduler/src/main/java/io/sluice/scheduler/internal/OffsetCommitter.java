@@ -13,8 +13,10 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
@@ -37,6 +39,8 @@ final class OffsetCommitter {
     private final Predicate<String> mayWrite;
     private final ConcurrentLinkedQueue<BatchManifest> requested = new ConcurrentLinkedQueue<>();
     private final Queue<BatchManifest> toFree = new ArrayDeque<>();
+    /** The highest offset committed per partition, as far as this committer knows. */
+    private final Map<TopicPartition, Long> committed = new HashMap<>();
 
     /** @param mayWrite asked before each commit, with what is about to be done; false once this scheduler lost its lease */
     OffsetCommitter(String pipeline, BatchStore store, IngestBudget budget, Consumer<SchedulerEvent> events,
@@ -46,6 +50,29 @@ final class OffsetCommitter {
         this.budget = budget;
         this.events = events;
         this.mayWrite = mayWrite;
+    }
+
+    /**
+     * Drops the offsets that would move a partition's committed position back. Batches commit in
+     * order, so that only happens for a batch whose records were committed already through another
+     * one: a manifest left by a scheduler that lost its lease halfway through storing it, and
+     * recovered by a later one. Committing it would make the next restart read those records again.
+     */
+    private void forwardOnly(KafkaConsumer<byte[], byte[]> c, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Set<TopicPartition> unknown = new HashSet<>(offsets.keySet());
+        unknown.removeAll(committed.keySet());
+        if (!unknown.isEmpty()) {
+            c.committed(unknown, Duration.ofSeconds(10)).forEach((tp, at) -> committed.put(tp, at == null ? 0L : at.offset()));
+        }
+        offsets.entrySet().removeIf(e -> {
+            long at = committed.getOrDefault(e.getKey(), 0L);
+            if (e.getValue().offset() < at) {
+                log.warn("Pipeline {}: not moving the committed offset of {} back from {} to {}", pipeline, e.getKey(), at,
+                        e.getValue().offset());
+                return true;
+            }
+            return e.getValue().offset() == at;
+        });
     }
 
     /** Queues a completed batch for commit; called by the event loop. */
@@ -64,7 +91,11 @@ final class OffsetCommitter {
             if (!mayWrite.test("commit batch " + m.batchTime())) {
                 return;
             }
-            c.commitSync(offsets, Duration.ofSeconds(10));
+            forwardOnly(c, offsets);
+            if (!offsets.isEmpty()) {
+                c.commitSync(offsets, Duration.ofSeconds(10));
+                offsets.forEach((tp, at) -> committed.merge(tp, at.offset(), Math::max));
+            }
             requested.poll();
             budget.committed(m.batchTime());
             toFree.add(m);

@@ -25,6 +25,9 @@ final class PipelineRun {
     private final Ingest ingest;
     private final CommitTracker commits = new CommitTracker();
     private final Map<TaskId, TaskRun> tasks = new HashMap<>();
+    /** Batches whose blocks are being read again from Kafka, and those that could not be: batch time to reason. */
+    private final java.util.Set<Long> rebuilding = new java.util.HashSet<>();
+    private final Map<Long, String> lost = new HashMap<>();
     private PipelineProgress progress;
 
     PipelineRun(PipelineSpec spec, FunctionSpec function, Ingest ingest, PipelineProgress progress) {
@@ -58,6 +61,29 @@ final class PipelineRun {
 
     Map<TaskId, TaskRun> tasks() {
         return tasks;
+    }
+
+    /** @return true if the batch's rebuild was not asked for yet (the caller asks for it) */
+    boolean startRebuild(long batchTime) {
+        return !lost.containsKey(batchTime) && rebuilding.add(batchTime);
+    }
+
+    void rebuilt(long batchTime) {
+        rebuilding.remove(batchTime);
+    }
+
+    void lost(long batchTime, String reason) {
+        rebuilding.remove(batchTime);
+        lost.put(batchTime, reason);
+    }
+
+    /** @return why the batch's records are gone for good, or null */
+    String lostReason(long batchTime) {
+        return lost.get(batchTime);
+    }
+
+    void committed(long batchTime) {
+        lost.remove(batchTime);
     }
 
     PipelineProgress progress() {

@@ -38,6 +38,14 @@ sealed interface SchedulerEvent {
     record BatchCut(BatchManifest manifest, boolean recovered) implements SchedulerEvent {
     }
 
+    /** Ingest read a batch's offset ranges again and stored its blocks, which a task had found missing. */
+    record BlocksRebuilt(String pipeline, long batchTime) implements SchedulerEvent {
+    }
+
+    /** A batch's blocks are missing and its records cannot be read again from Kafka (deleted, or too slow). */
+    record BlocksLost(String pipeline, long batchTime, String reason) implements SchedulerEvent {
+    }
+
     /** Ingest committed a batch's offsets and freed its blocks. */
     record BatchCommitted(String pipeline, long batchTime) implements SchedulerEvent {
     }

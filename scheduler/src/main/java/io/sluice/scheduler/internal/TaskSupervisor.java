@@ -27,6 +27,7 @@ final class TaskSupervisor {
     private static final Logger log = LoggerFactory.getLogger(TaskSupervisor.class);
     /** Failed steps after which a bisection dead-letters a failing range whole instead of splitting it. */
     static final int BISECT_FAILURE_BUDGET = 100;
+    private static final String MISSING_BLOCK = io.sluice.core.store.MissingBlockException.class.getName();
 
     private final TaskDispatcher dispatcher;
     private final RetryPolicy retry;
@@ -96,6 +97,10 @@ final class TaskSupervisor {
         }
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
+        if (failed.kind() == FailureKind.PLATFORM && MISSING_BLOCK.equals(failed.errorClass())) {
+            blockMissing(task, runtimeId, error);
+            return;
+        }
         if (failed.kind() == FailureKind.PLATFORM) {
             platformFailure(task, attempt, runtimeId, error);
             return;
@@ -104,6 +109,68 @@ final class TaskSupervisor {
         log.info("Attempt {} failed on {} ({} failure {} of {}): {}", attempt, runtimeId, failed.kind(), failures,
                 retry.maxAttempts(), error);
         retryOrGiveUp(task);
+    }
+
+    /**
+     * The task's block is gone from the grid (lost with the members that held it, or evicted):
+     * retrying would fail forever. The task waits while its batch is read again from Kafka by the
+     * offset ranges of its manifest, asked for once per batch; if its records cannot be read again
+     * either, it is given up.
+     */
+    private void blockMissing(TaskRun task, String runtimeId, String error) {
+        if (!task.running().isEmpty()) {
+            return;
+        }
+        PipelineRun run = task.pipeline();
+        long batchTime = task.id().batchTime();
+        String lost = run.lostReason(batchTime);
+        if (lost != null) {
+            giveUp(task, lost);
+            return;
+        }
+        task.retryAt(Long.MAX_VALUE); // until the rebuild says how it went
+        dispatcher.submit(task, clock.millis());
+        CommitTracker.BatchRun batch = run.commits().batch(batchTime);
+        if (batch != null && run.startRebuild(batchTime)) {
+            log.warn("Task {} on {}: {}; recomputing batch {} from its offset ranges", task.id(), runtimeId, error, batchTime);
+            run.ingest().rebuildLost(batch.manifest);
+        }
+    }
+
+    /** The batch's blocks are back: its tasks that waited for them run again. */
+    void blocksRebuilt(PipelineRun run, long batchTime) {
+        run.rebuilt(batchTime);
+        long now = clock.millis();
+        forWaiting(run, batchTime, task -> {
+            task.retryAt(now);
+            dispatcher.submit(task, now);
+        });
+    }
+
+    /** The batch's records are gone for good: its tasks that need them are given up, so later batches commit. */
+    void blocksLost(PipelineRun run, long batchTime, String reason) {
+        run.lost(batchTime, reason);
+        forWaiting(run, batchTime, task -> giveUp(task, reason));
+    }
+
+    private void forWaiting(PipelineRun run, long batchTime, Consumer<TaskRun> action) {
+        CommitTracker.BatchRun batch = run.commits().batch(batchTime);
+        if (batch == null) {
+            return;
+        }
+        for (TaskRun task : List.copyOf(batch.tasks)) {
+            if (!task.state().isFinal() && task.running().isEmpty()) {
+                action.accept(task);
+            }
+        }
+    }
+
+    private void giveUp(TaskRun task, String reason) {
+        dispatcher.withdraw(task);
+        log.error("Task {} given up: {}", task.id(), reason);
+        task.output(0);
+        task.succeeded(clock.millis());
+        succeeded.accept(task);
     }
 
     /**
