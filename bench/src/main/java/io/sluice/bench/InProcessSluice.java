@@ -7,6 +7,8 @@ import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
 import io.sluice.scheduler.SchedulerConfig;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import java.util.Map;
  * on one Vert.x, running one pass-through pipeline, with a {@link BatchLog} of its batches.
  */
 final class InProcessSluice implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(InProcessSluice.class);
 
     static final String PASSTHROUGH = "io.sluice.testfunctions.Passthrough";
 
@@ -83,7 +87,7 @@ final class InProcessSluice implements AutoCloseable {
         try {
             tap.close();
         } catch (Exception e) {
-            System.err.println("wire tap did not close cleanly: " + e);
+            log.warn("wire tap did not close cleanly: {}", e.toString());
         }
         scheduler.close();
         node.close();

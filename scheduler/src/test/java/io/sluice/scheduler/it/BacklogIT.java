@@ -16,6 +16,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -42,6 +44,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Tag("slow")
 class BacklogIT {
 
+    private static final Logger log = LoggerFactory.getLogger(BacklogIT.class);
+
     private static final int RECORDS = 2_000_000;
     /** Values of about 100 bytes: {@code v<index>:} and padding. */
     private static final String PADDING = "x".repeat(92);
@@ -55,7 +59,7 @@ class BacklogIT {
         kafka.createTopic(input, 4);
         long t0 = System.nanoTime();
         produce(kafka.bootstrapServers(), input);
-        System.out.printf("BacklogIT: produced %,d records in %,d ms%n", RECORDS, (System.nanoTime() - t0) / 1_000_000);
+        log.info("produced {} records in {} ms", RECORDS, (System.nanoTime() - t0) / 1_000_000);
 
         Path result = Path.of("target", "backlog-result.properties").toAbsolutePath();
         Files.deleteIfExists(result);
@@ -77,9 +81,9 @@ class BacklogIT {
         Properties stats = new Properties();
         stats.load(new StringReader(Files.readString(result)));
         long peakStored = Long.parseLong(stats.getProperty("peakStoredBytes"));
-        System.out.printf("BacklogIT: drained %,d records in %,d ms at -Xmx512m; peak live heap (after a full GC, %s "
-                        + "of them) %,d MiB, peak heap right after any GC %,d MiB, peak heap in use %,d MiB, peak block "
-                        + "bytes stored %,d MiB, failed attempts %s%n", RECORDS, Long.parseLong(stats.getProperty("drainedMillis")),
+        log.info("drained {} records in {} ms at -Xmx512m; peak live heap (after a full GC, {} "
+                        + "of them) {} MiB, peak heap right after any GC {} MiB, peak heap in use {} MiB, peak block "
+                        + "bytes stored {} MiB, failed attempts {}", RECORDS, Long.parseLong(stats.getProperty("drainedMillis")),
                 stats.getProperty("majorGcs"), mib(stats, "peakLiveHeap"), mib(stats, "peakHeapAfterGc"),
                 mib(stats, "peakHeapUsed"), peakStored >> 20, stats.getProperty("failedAttempts"));
 

@@ -23,6 +23,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
@@ -68,9 +71,14 @@ public final class BacklogMain {
         Path result = Path.of(args[4]);
         HeapAfterGc afterGc = new HeapAfterGc();
         AtomicLong peakSampled = new AtomicLong();
-        Thread sampler = new Thread(() -> sampleHeap(peakSampled), "backlog-heap-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "backlog-heap-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+        // every 50 ms, the heap in use, garbage included
+        sampler.scheduleAtFixedRate(() -> peakSampled.accumulateAndGet(
+                ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max), 0, 50, TimeUnit.MILLISECONDS);
         long start = System.nanoTime();
         try (InProcessEngine engine = InProcessEngine.start(bootstrap, c -> c, 2, "backlog-a", "backlog-b")) {
             StoredBytes stored = new StoredBytes();
@@ -98,18 +106,6 @@ public final class BacklogMain {
                     "failedAttempts", Long.toString(engine.tasksFailed())));
         }
         System.exit(0);
-    }
-
-    /** Every 50 ms, the heap in use, garbage included. */
-    private static void sampleHeap(AtomicLong peakUsed) {
-        while (true) {
-            peakUsed.accumulateAndGet(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), Math::max);
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     /**

@@ -8,6 +8,8 @@ import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
 import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.junit.jupiter.api.Test;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -26,6 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stamped earlier than one committed under the same transactional id looks committed and is skipped.
  */
 class ClockBehindRestartIT {
+
+    private static final Logger log = LoggerFactory.getLogger(ClockBehindRestartIT.class);
 
     /** Collects every manifest stored, in the order stored. */
     @Listener(sync = true)
@@ -79,8 +83,7 @@ class ClockBehindRestartIT {
         }
 
         List<BatchManifest> all = List.copyOf(manifests.stored);
-        System.out.println("Batch times and sequences: "
-                + all.stream().map(m -> m.batchTime() + "#" + m.sequence()).toList());
+        log.info("Batch times and sequences: {}", all.stream().map(m -> m.batchTime() + "#" + m.sequence()).toList());
         for (int i = 1; i < all.size(); i++) {
             BatchManifest before = all.get(i - 1);
             BatchManifest m = all.get(i);
