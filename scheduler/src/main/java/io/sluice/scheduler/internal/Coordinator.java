@@ -289,6 +289,7 @@ final class Coordinator {
             for (CommitTracker.BatchRun batch : ready) {
                 Ingest ingest = run.ingest();
                 commits.add(() -> ingest.commit(batch.manifest));
+                run.committed(batch.manifest.batchTime());
                 batch.tasks.forEach(t -> run.tasks().remove(t.id()));
                 progress = progress.plus(batch.info());
             }

@@ -12,7 +12,9 @@ import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.RunTask;
 
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * One pipeline as the scheduler runs it: its spec, its ingest, its batches in flight and their tasks.
@@ -26,7 +28,7 @@ final class PipelineRun {
     private final CommitTracker commits = new CommitTracker();
     private final Map<TaskId, TaskRun> tasks = new HashMap<>();
     /** Batches whose blocks are being read again from Kafka, and those that could not be: batch time to reason. */
-    private final java.util.Set<Long> rebuilding = new java.util.HashSet<>();
+    private final Set<Long> rebuilding = new HashSet<>();
     private final Map<Long, String> lost = new HashMap<>();
     private PipelineProgress progress;
 
@@ -82,7 +84,9 @@ final class PipelineRun {
         return lost.get(batchTime);
     }
 
+    /** Forgets what it knew of a batch that has committed. */
     void committed(long batchTime) {
+        rebuilding.remove(batchTime);
         lost.remove(batchTime);
     }
 

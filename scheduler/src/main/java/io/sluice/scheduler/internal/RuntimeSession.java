@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -80,11 +81,11 @@ final class RuntimeSession {
      * Takes in a heartbeat.
      *
      * @return attempts the runtime has not reported in two heartbeats in a row although they are
-     *     running here by the scheduler's books, and were started before {@code startedBefore}:
-     *     the runtime lost them (a result that never arrived), so they must run again
+     *     running here by the scheduler's books, and are {@code oldEnough} to have reached it: the
+     *     runtime lost them (a result that never arrived), so they must run again
      */
     List<TaskAttempt> reported(List<TaskAttempt> reportedRunning, List<TaskAttempt> reportedInFunction,
-                               int reportedLingering, java.util.function.Predicate<TaskAttempt> oldEnough) {
+                               int reportedLingering, Predicate<TaskAttempt> oldEnough) {
         lingering = reportedLingering;
         Set<TaskAttempt> now = new HashSet<>(reportedRunning);
         Set<TaskAttempt> outside = new HashSet<>(now);

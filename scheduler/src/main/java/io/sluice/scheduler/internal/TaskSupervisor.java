@@ -1,5 +1,6 @@
 package io.sluice.scheduler.internal;
 
+import io.sluice.core.store.MissingBlockException;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.CancelTask;
@@ -27,7 +28,7 @@ final class TaskSupervisor {
     private static final Logger log = LoggerFactory.getLogger(TaskSupervisor.class);
     /** Failed steps after which a bisection dead-letters a failing range whole instead of splitting it. */
     static final int BISECT_FAILURE_BUDGET = 100;
-    private static final String MISSING_BLOCK = io.sluice.core.store.MissingBlockException.class.getName();
+    private static final String MISSING_BLOCK = MissingBlockException.class.getName();
 
     private final TaskDispatcher dispatcher;
     private final RetryPolicy retry;
@@ -98,7 +99,7 @@ final class TaskSupervisor {
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
         if (failed.kind() == FailureKind.PLATFORM && MISSING_BLOCK.equals(failed.errorClass())) {
-            blockMissing(task, runtimeId, error);
+            blockMissing(task, attempt, runtimeId, error);
             return;
         }
         if (failed.kind() == FailureKind.PLATFORM) {
@@ -117,7 +118,7 @@ final class TaskSupervisor {
      * offset ranges of its manifest, asked for once per batch; if its records cannot be read again
      * either, it is given up.
      */
-    private void blockMissing(TaskRun task, String runtimeId, String error) {
+    private void blockMissing(TaskRun task, TaskAttempt attempt, String runtimeId, String error) {
         if (!task.running().isEmpty()) {
             return;
         }
@@ -128,10 +129,14 @@ final class TaskSupervisor {
             giveUp(task, lost);
             return;
         }
+        CommitTracker.BatchRun batch = run.commits().batch(batchTime);
+        if (batch == null) {
+            platformFailure(task, attempt, runtimeId, error);
+            return;
+        }
         task.retryAt(Long.MAX_VALUE); // until the rebuild says how it went
         dispatcher.submit(task, clock.millis());
-        CommitTracker.BatchRun batch = run.commits().batch(batchTime);
-        if (batch != null && run.startRebuild(batchTime)) {
+        if (run.startRebuild(batchTime)) {
             log.warn("Task {} on {}: {}; recomputing batch {} from its offset ranges", task.id(), runtimeId, error, batchTime);
             run.ingest().rebuildLost(batch.manifest);
         }
