@@ -83,8 +83,8 @@ final class TaskDispatcher {
      * holds before it takes anyone else's, so under a backlog ids stay put (a kept id writes in
      * about 10 ms, a moved one in about 240 ms, as its new producer must initialise). Then the
      * remaining slots take the oldest other due tasks, a task waiting for its busy holder for up
-     * to the locality wait. A straggler's speculative copy is queued like a pending task, so it
-     * goes before the tasks of later batches, and never to its original's runtime.
+     * to the locality wait. A straggler's speculative copy goes before both passes, to any runtime
+     * but its original's.
      *
      * @param now      the current time
      * @param messages builds the RunTask message of an attempt
@@ -95,13 +95,20 @@ final class TaskDispatcher {
         if (pending.isEmpty() || totalFreeSlots() == 0) {
             return started;
         }
+        launchOldestFirst(now, messages, started, true); // a straggler's copy is worth more than any local task
         launchLocal(now, messages, started);
+        launchOldestFirst(now, messages, started, false);
+        return started;
+    }
+
+    /** The oldest-first pass, over speculative copies only or over everything left. */
+    private void launchOldestFirst(long now, Messages messages, List<TaskAttempt> started, boolean copiesOnly) {
         int free = totalFreeSlots();
         List<AssignmentPolicy.Candidate> candidates = new ArrayList<>(runtimes.size());
         Iterator<TaskRun> it = pending.values().iterator();
         while (it.hasNext() && free > 0) {
             TaskRun task = it.next();
-            if (!task.due(now)) {
+            if (!task.due(now) || copiesOnly && !task.copyWanted()) {
                 continue;
             }
             candidates.clear();
@@ -123,7 +130,6 @@ final class TaskDispatcher {
             started.add(launch(task, runtimes.get(chosen.get()), now, messages));
             free--;
         }
-        return started;
     }
 
     /** The first pass: due tasks to the runtimes holding their producers, while those have room. */
