@@ -53,8 +53,11 @@ class StragglerIT {
             String pipeline = EngineFixture.unique(speculation ? "speculating" : "waiting");
             kafka.createTopic(input, 4);
             scheduler.registerFunction("straggle", "io.sluice.testfunctions.StraggleOnce", EngineFixture.testFunctionsJar());
-            scheduler.createPipeline(pipeline, "straggle", List.of(input), output, Duration.ofSeconds(1), 8,
-                    Map.of("slow.runtime", "slow", "delay.ms", "300", "factor", "20", "straggle.task", "6"),
+            // 12 tasks on 4 slots: three waves a batch. With two, the rule itself (wait for 75 % of the
+            // batch, then 1.5 x the median, then a re-run under a moved id) took about 2.3 x a task
+            // wave past the straggler's start, which left the 2 x median bound no margin.
+            scheduler.createPipeline(pipeline, "straggle", List.of(input), output, Duration.ofSeconds(1), 12,
+                    Map.of("slow.runtime", "slow", "delay.ms", "200", "factor", "20", "straggle.task", "6"),
                     Delivery.EXACTLY_ONCE, speculation);
 
             UniqueRecords records = new UniqueRecords(kafka.bootstrapServers(), input);
