@@ -5,6 +5,7 @@ import io.sluice.core.task.TaskId;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TransactionalIdNotFoundException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -83,43 +85,105 @@ final class TransactionalSink implements AutoCloseable {
     }
 
     /**
-     * Reads the commit marker of {@code transactionalId}; it waits while a transaction on the id is open.
+     * Reads the commit marker of {@code transactionalId}. While a transaction on the id is still
+     * settling, the read waits for it, so it never mistakes an unsettled marker for none.
      *
-     * @throws SinkException if the marker cannot be read within 5 s
+     * @throws SinkException if the marker cannot be read within 5 s (a transaction stays open on the id)
      */
     CommitMarker marker(String transactionalId, String markerTopic) throws InterruptedException {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin
-                    .listConsumerGroupOffsets(markerGroup(transactionalId), new ListConsumerGroupOffsetsOptions().requireStable(true))
-                    .partitionsToOffsetAndMetadata().get(MARKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            OffsetAndMetadata marker = offsets.get(new TopicPartition(markerTopic, 0));
-            return marker == null ? CommitMarker.NONE : CommitMarker.parse(marker.offset(), marker.metadata());
-        } catch (ExecutionException | TimeoutException e) {
-            throw new SinkException("cannot read the commit marker of " + transactionalId + ": "
-                    + (e.getCause() != null ? e.getCause() : e), e);
+        long deadline = System.nanoTime() + MARKER_TIMEOUT.toNanos();
+        for (long pause = 5; ; pause = Math.min(pause * 2, 100)) {
+            Reading reading = read(transactionalId, markerTopic);
+            if (reading instanceof Reading.Settled settled) {
+                return settled.marker();
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new SinkException("the commit marker of " + transactionalId + " did not settle within "
+                        + MARKER_TIMEOUT.toSeconds() + " s: " + reading, null);
+            }
+            Thread.sleep(pause);
         }
     }
 
     /**
      * Reads the commit marker, first ending any transaction left open on the id: the marker stays
-     * unstable while an older producer of the id (a killed runtime's) has one open, and only a new
-     * producer's {@code initTransactions} ends it before the transaction timeout.
+     * unsettled while an older producer of the id (a killed runtime's) has one open, and only a new
+     * producer's {@code initTransactions} ends it before the transaction timeout. A transaction
+     * that is only completing is waited for.
      *
      * @throws SinkException if the marker cannot be read even then
      */
     CommitMarker settledMarker(String transactionalId, long epoch, String markerTopic) throws InterruptedException {
-        try {
-            return marker(transactionalId, markerTopic);
-        } catch (SinkException unstable) {
-            log.info("Marker of {} unreadable ({}); taking the id over to end any open transaction", transactionalId,
-                    unstable.getMessage());
+        Reading reading = read(transactionalId, markerTopic);
+        if (reading instanceof Reading.Settled settled) {
+            return settled.marker();
+        }
+        if (((Reading.Unsettled) reading).state() == TransactionState.ONGOING) {
+            log.info("Marker of {} is unsettled ({}); taking the id over to end the open transaction", transactionalId,
+                    reading);
             Held held = acquire(transactionalId, epoch);
             if (!held.fresh()) {
                 held.producer().close(Duration.ZERO);
                 replace(transactionalId, epoch);
             }
             release(transactionalId);
-            return marker(transactionalId, markerTopic);
+        }
+        return marker(transactionalId, markerTopic);
+    }
+
+    /** One look at the marker: settled, or a transaction on the id has yet to end. */
+    private sealed interface Reading {
+        record Settled(CommitMarker marker) implements Reading {
+        }
+
+        record Unsettled(TransactionState state) implements Reading {
+        }
+    }
+
+    /**
+     * A stable offset fetch leaves out a partition whose offset a transaction has yet to settle
+     * (the admin client drops the partition's {@code UNSTABLE_OFFSET_COMMIT}), which looks just like
+     * no marker at all. An absent marker is therefore believed only when no earlier marker exists
+     * either and the id's transaction state says nothing is in flight.
+     */
+    private Reading read(String transactionalId, String markerTopic) throws InterruptedException {
+        TopicPartition partition = new TopicPartition(markerTopic, 0);
+        OffsetAndMetadata stable = offsets(transactionalId, true).get(partition);
+        if (stable != null) {
+            return new Reading.Settled(CommitMarker.parse(stable.offset(), stable.metadata()));
+        }
+        TransactionState state = transactionState(transactionalId);
+        boolean inFlight = state == TransactionState.ONGOING || state == TransactionState.PREPARE_COMMIT
+                || state == TransactionState.PREPARE_ABORT || state == TransactionState.PREPARE_EPOCH_FENCE;
+        if (inFlight || offsets(transactionalId, false).containsKey(partition)) {
+            return new Reading.Unsettled(state);
+        }
+        return new Reading.Settled(CommitMarker.NONE);
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> offsets(String transactionalId, boolean requireStable)
+            throws InterruptedException {
+        try {
+            return admin.listConsumerGroupOffsets(markerGroup(transactionalId),
+                            new ListConsumerGroupOffsetsOptions().requireStable(requireStable))
+                    .partitionsToOffsetAndMetadata().get(MARKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new SinkException("cannot read the commit marker of " + transactionalId + ": "
+                    + (e.getCause() != null ? e.getCause() : e), e);
+        }
+    }
+
+    private TransactionState transactionState(String transactionalId) throws InterruptedException {
+        try {
+            return admin.describeTransactions(List.of(transactionalId)).description(transactionalId)
+                    .get(MARKER_TIMEOUT.toSeconds(), TimeUnit.SECONDS).state();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof TransactionalIdNotFoundException) {
+                return TransactionState.EMPTY; // never initialised: nothing can be in flight
+            }
+            throw new SinkException("cannot describe the transaction of " + transactionalId + ": " + e.getCause(), e);
+        } catch (TimeoutException e) {
+            throw new SinkException("cannot describe the transaction of " + transactionalId + ": " + e, e);
         }
     }
 
