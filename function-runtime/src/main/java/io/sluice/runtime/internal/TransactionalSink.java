@@ -336,6 +336,11 @@ final class TransactionalSink implements AutoCloseable {
         config.put(ProducerConfig.BATCH_SIZE_CONFIG, 128 * 1024);
         config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
         config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+        // Taking an id over answers CONCURRENT_TRANSACTIONS until the old producer's transaction is
+        // aborted, a few ms later. The default backoff (100 ms, doubling to 1 s) made that wait the
+        // larger part of a re-run's delay after a runtime was lost.
+        config.put(ProducerConfig.RETRY_BACKOFF_MS_CONFIG, 10);
+        config.put(ProducerConfig.RETRY_BACKOFF_MAX_MS_CONFIG, 100);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(config);
