@@ -2,6 +2,7 @@ package io.sluice.bench;
 
 import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
+import io.sluice.core.registry.StageSpec;
 import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
@@ -40,12 +41,17 @@ import java.util.concurrent.TimeUnit;
  * <ol>
  *   <li>a raw Kafka loop (one consumer, one producer, no framework): the floor to compare with;</li>
  *   <li>Sluice, at-least-once, the grep example matching every record, 2 in-process runtimes;</li>
- *   <li>Sluice, exactly-once, the same.</li>
+ *   <li>Sluice, exactly-once, the same;</li>
+ *   <li>Sluice, exactly-once, the word-count example alone: one count per word per partition;</li>
+ *   <li>Sluice, exactly-once, the word-count example then a {@code sum} stage into 4 partitions:
+ *       one count per word per batch, through a shuffle in the store.</li>
  * </ol>
+ * The values are 100 bytes of words from a vocabulary of 10,000, so grep and the raw loop pass
+ * them through and word count has words to count.
  * Each reads the same input from the start and writes its own output topic. Printed: records/s and
  * the ratio to the raw loop, and for Sluice the median and worst batch delays.
  *
- * <p>Usage: {@code bench/run [records] [partitions]}. The machine is shared and noisy: compare the
+ * <p>Usage: {@code bench/run [records] [partitions]} (the jars of grep and word count come first). The machine is shared and noisy: compare the
  * ratios within one run, not figures across runs.
  */
 public final class ThroughputBench {
@@ -57,8 +63,9 @@ public final class ThroughputBench {
 
     public static void main(String[] args) throws Exception {
         byte[] grepJar = Files.readAllBytes(Path.of(args[0]));
-        int records = args.length > 1 ? Integer.parseInt(args[1]) : 500_000;
-        int partitions = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        byte[] wordCountJar = Files.readAllBytes(Path.of(args[1]));
+        int records = args.length > 2 ? Integer.parseInt(args[2]) : 500_000;
+        int partitions = args.length > 3 ? Integer.parseInt(args[3]) : 8;
         try (EmbeddedKafkaBroker kafka = EmbeddedKafkaBroker.create().start()) {
             String input = "bench-in";
             kafka.createTopic(input, partitions);
@@ -70,14 +77,29 @@ public final class ThroughputBench {
             System.out.printf(Locale.ROOT, "%-34s %10s %12s %8s %14s %14s%n", "run", "seconds", "records/s", "ratio",
                     "median delay", "worst delay");
             row("raw Kafka consume-produce loop", records, raw, raw, null);
+            Job grep = new Job("grep", "io.sluice.examples.Grep", grepJar, Map.of("pattern", "."), List.of());
             for (Delivery delivery : Delivery.values()) {
-                Result r = sluice(kafka, input, grepJar, records, partitions, delivery);
+                Result r = sluice(kafka, input, grep, records, partitions, delivery);
                 row("Sluice, " + delivery.text() + ", 1 s batches", records, r.seconds, raw, r.delays);
             }
+            Job oneStage = new Job("wordcount", "io.sluice.examples.WordCount", wordCountJar, Map.of(), List.of());
+            Result one = sluice(kafka, input, oneStage, records, partitions, Delivery.EXACTLY_ONCE);
+            row("Sluice, EO, word count, 1 stage", records, one.seconds, raw, one.delays);
+            Job twoStages = new Job("wordcount-sum", "io.sluice.examples.WordCount", wordCountJar, Map.of(),
+                    List.of(StageSpec.reduce("sum", 4)));
+            Result two = sluice(kafka, input, twoStages, records, partitions, Delivery.EXACTLY_ONCE);
+            row("Sluice, EO, word count + sum", records, two.seconds, raw, two.delays);
+            System.out.printf(Locale.ROOT, "%nthe two-stage word count runs at %.2fx the one-stage throughput%n",
+                    one.seconds / two.seconds);
         }
     }
 
     private record Result(double seconds, List<Long> delays) {
+    }
+
+    /** A function to deploy, with its stages after it. */
+    private record Job(String name, String className, byte[] jar, Map<String, String> parameters,
+                       List<StageSpec> stages) {
     }
 
     private static void produce(String bootstrap, String topic, int records) {
@@ -88,12 +110,15 @@ public final class ThroughputBench {
                 ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024,
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class,
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class))) {
-            byte[] value = new byte[VALUE_BYTES];
+            StringBuilder line = new StringBuilder(VALUE_BYTES + 8);
             for (int i = 0; i < records; i++) {
-                for (int b = 0; b < VALUE_BYTES; b++) {
-                    value[b] = (byte) ('a' + random.nextInt(26));
+                line.setLength(0);
+                while (line.length() < VALUE_BYTES) {
+                    line.append('w').append(random.nextInt(10_000)).append(' ');
                 }
-                producer.send(new ProducerRecord<>(topic, ("k" + i % 1000).getBytes(StandardCharsets.UTF_8), value.clone()));
+                line.setLength(VALUE_BYTES);
+                producer.send(new ProducerRecord<>(topic, ("k" + i % 1000).getBytes(StandardCharsets.UTF_8),
+                        line.toString().getBytes(StandardCharsets.UTF_8)));
             }
             producer.flush();
         }
@@ -135,10 +160,10 @@ public final class ThroughputBench {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private static Result sluice(EmbeddedKafkaBroker kafka, String input, byte[] grepJar, int records, int partitions,
+    private static Result sluice(EmbeddedKafkaBroker kafka, String input, Job job, int records, int partitions,
                                  Delivery delivery) throws Exception {
         Vertx vertx = Vertx.vertx();
-        String pipeline = "bench-" + delivery.text();
+        String pipeline = "bench-" + job.name() + "-" + delivery.text();
         try (SluiceNode node = SluiceNode.local();
              Scheduler scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
              FunctionRuntime r1 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "bench-1", 2), node, vertx);
@@ -146,10 +171,10 @@ public final class ThroughputBench {
             if (!r1.awaitReady(Duration.ofSeconds(30)) || !r2.awaitReady(Duration.ofSeconds(30))) {
                 throw new IllegalStateException("runtimes did not connect");
             }
-            scheduler.registerFunction("grep", "io.sluice.examples.Grep", grepJar);
+            scheduler.registerFunction(job.name(), job.className(), job.jar());
             long start = System.nanoTime();
-            scheduler.createPipeline(pipeline, "grep", List.of(input), pipeline + "-out", Duration.ofSeconds(1), partitions,
-                    Map.of("pattern", "."), delivery);
+            scheduler.createPipeline(pipeline, job.name(), List.of(input), pipeline + "-out", Duration.ofSeconds(1),
+                    partitions, job.parameters(), delivery, true, job.stages());
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             while (!committedToEnd(kafka, "sluice." + pipeline, input)) {
                 if (System.nanoTime() > deadline) {

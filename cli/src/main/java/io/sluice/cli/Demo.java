@@ -19,22 +19,32 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalTime;
+import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
- * {@code sluice dev --demo}: deploys the word-count example through the gateway, feeds its input
- * topic a few lines a second, and prints the counts of each batch as they arrive on the output.
+ * {@code sluice dev --demo}: deploys the word-count example through the gateway, followed by a
+ * {@code sum} stage, feeds its input topic a few lines a second, and prints each batch's word totals
+ * as they arrive on the output.
+ *
+ * <p>The function counts the words of each partition of a batch; the sum stage shuffles those
+ * counts by word and adds them up, so the output holds one {@code (word, count)} per word per
+ * batch, the batch's true total.
  */
 final class Demo implements AutoCloseable {
 
     static final String INPUT = "demo-text";
     static final String OUTPUT = "demo-counts";
     static final String PIPELINE = "demo-wordcount";
+    static final int PARTITIONS = 4;
+    static final int SUM_PARTITIONS = 2;
     private static final String[] TEXT = {
         "The river does not wait for the sluice to open",
         "Every batch is a small and stateless task",
@@ -61,8 +71,13 @@ final class Demo implements AutoCloseable {
         gateway.uploadJar(PIPELINE, "io.sluice.examples.WordCount", wordCountJar());
         gateway.postJson("/v1/pipelines", new JsonObject().put("name", PIPELINE).put("function", PIPELINE)
                 .put("inputs", new JsonArray().add(INPUT)).put("output", OUTPUT).put("batchInterval", "1s")
-                .put("partitions", 4));
-        out.printf("%nDemo: pipeline %s counts the words of topic %s per 1 s batch into %s.%n", PIPELINE, INPUT, OUTPUT);
+                .put("partitions", PARTITIONS)
+                .put("stages", new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", SUM_PARTITIONS))));
+        out.printf("%nDemo: pipeline %s counts the words of topic %s in %d partitions per 1 s batch, then sums%n",
+                PIPELINE, INPUT, PARTITIONS);
+        out.printf("      the counts by word in %d partitions: %s gets one (word, count) per word per batch,%n",
+                SUM_PARTITIONS, OUTPUT);
+        out.printf("      the batch's total. Below, each batch's totals, top words first.%n");
         out.printf("      Try `sluice status %s` in another terminal.%n%n", PIPELINE);
         out.flush();
         Demo demo = new Demo(kafka, out);
@@ -99,7 +114,11 @@ final class Demo implements AutoCloseable {
         }
     }
 
-    /** Prints each burst of output (one batch) as a line of its top words. */
+    /**
+     * Prints each batch's output as a line of its top words. Every output record's timestamp is its
+     * batch's time, so records are grouped by it; a batch is printed once a later one has begun to
+     * arrive, or when the output goes quiet.
+     */
     private void print(String bootstrap, PrintWriter out) {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
@@ -110,25 +129,30 @@ final class Demo implements AutoCloseable {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class))) {
             consumer = c;
             c.subscribe(List.of(OUTPUT));
-            Map<String, Long> batch = new HashMap<>();
+            TreeMap<Long, Map<String, Long>> batches = new TreeMap<>();
             while (running) {
-                ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(batch.isEmpty() ? 1000 : 200));
+                ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(batches.isEmpty() ? 1000 : 200));
                 for (ConsumerRecord<String, String> r : records) {
-                    batch.merge(r.key(), Long.parseLong(r.value()), Long::sum);
+                    batches.computeIfAbsent(r.timestamp(), t -> new HashMap<>()).put(r.key(), Long.parseLong(r.value()));
                 }
-                if (records.isEmpty() && !batch.isEmpty()) {
-                    long words = batch.values().stream().mapToLong(Long::longValue).sum();
-                    String top = batch.entrySet().stream()
-                            .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                            .limit(8).map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
-                    out.printf("[%s] batch of %d words: %s%n", LocalTime.now().truncatedTo(ChronoUnit.SECONDS), words, top);
-                    out.flush();
-                    batch.clear();
+                while (batches.size() > 1 || (records.isEmpty() && !batches.isEmpty())) {
+                    Map.Entry<Long, Map<String, Long>> oldest = batches.pollFirstEntry();
+                    printBatch(oldest.getKey(), oldest.getValue(), out);
                 }
             }
         } catch (WakeupException e) {
             // closing
         }
+    }
+
+    private static void printBatch(long batchTime, Map<String, Long> batch, PrintWriter out) {
+        long words = batch.values().stream().mapToLong(Long::longValue).sum();
+        String top = batch.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
+                .limit(8).map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining(" "));
+        LocalTime time = Instant.ofEpochMilli(batchTime).atZone(ZoneId.systemDefault()).toLocalTime();
+        out.printf("[%s] batch of %d words: %s%n", time.truncatedTo(ChronoUnit.SECONDS), words, top);
+        out.flush();
     }
 
     @Override

@@ -28,7 +28,8 @@ final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--demo", description = "Also deploy word count on topic demo-text, feed it text and print the counts.")
+    @Option(names = "--demo", description = "Also deploy word count, then a sum stage, on topic demo-text, feed it text "
+            + "and print each batch's word totals.")
     boolean demo;
 
     @Option(names = "--port", defaultValue = "8080", description = "Gateway port (default: ${DEFAULT-VALUE}).")

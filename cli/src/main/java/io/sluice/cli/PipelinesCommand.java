@@ -19,12 +19,12 @@ final class PipelinesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Table table = new Table("NAME", "STATE", "FUNCTION", "INPUTS", "OUTPUT", "BATCH", "PARTITIONS");
+        Table table = new Table("NAME", "STATE", "FUNCTION", "INPUTS", "OUTPUT", "BATCH", "PARTITIONS", "STAGES");
         for (Object o : gateway.client().get("/v1/pipelines").getJsonArray("pipelines")) {
             JsonObject p = (JsonObject) o;
             table.row(p.getString("name"), p.getString("state"), p.getString("function") + "@" + p.getInteger("functionVersion"),
                     String.join(",", p.getJsonArray("inputs").getList()), p.getString("output"),
-                    p.getString("batchInterval"), p.getInteger("partitions"));
+                    p.getString("batchInterval"), p.getInteger("partitions"), Stages.column(p.getJsonArray("stages")));
         }
         table.printOr(spec.commandLine().getOut(), "No pipelines. Deploy one with `sluice deploy`.");
         return ExitCodes.OK;

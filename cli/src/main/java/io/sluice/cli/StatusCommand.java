@@ -38,9 +38,11 @@ final class StatusCommand implements Callable<Integer> {
         JsonObject p = gateway.client().get("/v1/pipelines/" + pipeline);
         JsonObject progress = p.getJsonObject("progress");
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Pipeline %s: %s, %s -> %s@%d -> %s, %s batches, %d partitions%n", p.getString("name"),
+        String then = Stages.describe(p.getJsonArray("stages"));
+        out.printf("Pipeline %s: %s, %s -> %s@%d -> %s, %s batches, %d partitions%s%n", p.getString("name"),
                 p.getString("state"), String.join(",", p.getJsonArray("inputs").getList()), p.getString("function"),
-                p.getInteger("functionVersion"), p.getString("output"), p.getString("batchInterval"), p.getInteger("partitions"));
+                p.getInteger("functionVersion"), p.getString("output"), p.getString("batchInterval"), p.getInteger("partitions"),
+                then.isEmpty() ? "" : ", then " + then);
         out.printf("Completed %d batches, %d records in, %d out; %d batch(es) in flight%n", progress.getLong("batches"),
                 progress.getLong("records"), progress.getLong("outputRecords"), progress.getInteger("pendingBatches"));
         if (progress.getString("lastError") != null) {

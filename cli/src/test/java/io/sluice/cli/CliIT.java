@@ -10,6 +10,8 @@ import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
 import io.sluice.scheduler.SchedulerConfig;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -140,6 +146,45 @@ class CliIT {
     }
 
     @Test
+    void deployWithASumStage() throws Exception {
+        String name = "words-" + UUID.randomUUID().toString().substring(0, 6);
+        String input = name + "-text";
+        kafka.createTopic(input, 3);
+        String jar = System.getProperty("sluice.word-count.jar");
+
+        Run deploy = sluice("deploy", jar, "--class", "io.sluice.examples.WordCount", "--name", name, "--input", input,
+                "--output", name + "-counts", "--partitions", "3", "--reduce", "sum", "--reduce-partitions", "2");
+        assertEquals(0, deploy.exit(), deploy.err());
+        assertTrue(deploy.out().contains("Pipeline " + name + " running: " + input + " -> " + name + "-counts every 1s in 3 partitions, "
+                + "then reduce sum in 2 partitions, exactly-once"), deploy.out());
+
+        HttpResponse<String> seen = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(gateway.url() + "/v1/pipelines/" + name)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, seen.statusCode(), seen.body());
+        JsonObject pipeline = new JsonObject(seen.body());
+        assertEquals(3, pipeline.getInteger("partitions"));
+        assertEquals(new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 2)), pipeline.getJsonArray("stages"));
+
+        Run status = sluice("status", name);
+        assertEquals(0, status.exit(), status.err());
+        assertTrue(status.out().contains("1s batches, 3 partitions, then reduce sum in 2 partitions"), status.out());
+        Run pipelines = sluice("pipelines");
+        assertTrue(pipelines.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith("reduce sum in 2")), pipelines.out());
+
+        // a stage class must be in the function's jar: the gateway refuses the pipeline (the jar is uploaded first)
+        Run missingClass = sluice("deploy", jar, "--class", "io.sluice.examples.WordCount", "--name", name + "-topk",
+                "--input", input, "--output", name + "-top", "--stage-class", "com.acme.TopK");
+        assertEquals(ExitCodes.REFUSED, missingClass.exit(), missingClass.out());
+        assertTrue(missingClass.err().startsWith("sluice: stages[0] (function " + name + "-topk@1): class com.acme.TopK not found in the jar"),
+                missingClass.err());
+        assertEquals(0, sluice("undeploy", name + "-topk").exit());
+
+        Run undeploy = sluice("undeploy", name);
+        assertEquals(0, undeploy.exit(), undeploy.err());
+    }
+
+    @Test
     void mistakesGetAMessageAndTheirExitCode() {
         Run noJar = sluice("deploy", "/no/such.jar", "--class", "a.B", "--name", "x", "--input", "i", "--output", "o");
         assertEquals(ExitCodes.USAGE, noJar.exit());
@@ -153,6 +198,28 @@ class CliIT {
         Run missingOption = sluice("deploy", "x.jar", "--name", "x");
         assertEquals(ExitCodes.USAGE, missingOption.exit());
         assertTrue(missingOption.err().contains("Missing required options"), missingOption.err());
+
+        Run bothStages = sluice("deploy", "/no/such.jar", "--class", "a.B", "--name", "x", "--input", "i", "--output", "o",
+                "--reduce", "sum", "--stage-class", "com.acme.TopK");
+        assertEquals(ExitCodes.USAGE, bothStages.exit());
+        assertEquals("sluice: --reduce and --stage-class are alternatives: give one (each adds one stage after the function)",
+                bothStages.err().strip());
+
+        Run unknownReduction = sluice("deploy", "/no/such.jar", "--class", "a.B", "--name", "x", "--input", "i", "--output", "o",
+                "--reduce", "avg");
+        assertEquals(ExitCodes.USAGE, unknownReduction.exit());
+        assertTrue(unknownReduction.err().startsWith("sluice: --reduce: unknown reduction 'avg': use count, sum, min, max"),
+                unknownReduction.err());
+
+        Run partitionsAlone = sluice("deploy", "/no/such.jar", "--class", "a.B", "--name", "x", "--input", "i", "--output", "o",
+                "--reduce-partitions", "2");
+        assertEquals(ExitCodes.USAGE, partitionsAlone.exit());
+        assertTrue(partitionsAlone.err().contains("--reduce-partitions sets the partitions of a stage"), partitionsAlone.err());
+
+        Run zeroStagePartitions = sluice("deploy", "/no/such.jar", "--class", "a.B", "--name", "x", "--input", "i", "--output", "o",
+                "--reduce", "count", "--reduce-partitions", "0");
+        assertEquals(ExitCodes.USAGE, zeroStagePartitions.exit());
+        assertEquals("sluice: --reduce-partitions must be 1 to 1024, was 0", zeroStagePartitions.err().strip());
 
         Run unknownPipeline = sluice("status", "ghost");
         assertEquals(ExitCodes.REFUSED, unknownPipeline.exit());

@@ -1,28 +1,42 @@
 package io.sluice.cli;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged jar, as README's first command runs it: {@code sluice dev --demo} in its own JVM
- * prints word counts, and stops cleanly on SIGTERM.
+ * prints each batch's word totals (word count, then a sum stage), and stops cleanly on SIGTERM.
  */
 @Tag("slow")
 class DevDemoIT {
 
-    private static final Pattern BATCH_LINE = Pattern.compile("\\[\\d\\d:\\d\\d:\\d\\d] batch of \\d+ words: the=\\d+ .*");
+    private static final Pattern BATCH_LINE = Pattern.compile("\\[\\d\\d:\\d\\d:\\d\\d] batch of \\d+ words: the=(\\d+) .*");
+    /**
+     * The demo feeds 20 lines a second, 7 "the" in every 6, so a whole 1 s batch has about 23; one
+     * partition of 4 would have about 6. A line with at least this many shows a batch's total.
+     */
+    private static final int BATCH_SCALE_THE = 12;
+    private static final Pattern GATEWAY_LINE = Pattern.compile("  gateway    (http://127\\.0\\.0\\.1:\\d+) .*");
 
     @Test
     void theShadedJarRunsTheDemoAndPrintsWordCounts() throws Exception {
@@ -34,20 +48,38 @@ class DevDemoIT {
                 .redirectError(Path.of("target", "dev-demo.err").toFile())
                 .start();
         List<String> lines = new ArrayList<>();
-        boolean sawCounts = false;
+        int batches = 0;
+        int mostThe = 0;
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
                 lines.add(line);
-                if (BATCH_LINE.matcher(line).matches() && lines.stream().filter(l -> BATCH_LINE.matcher(l).matches()).count() >= 3) {
-                    sawCounts = true;
-                    break;
+                Matcher batch = BATCH_LINE.matcher(line);
+                if (batch.matches()) {
+                    batches++;
+                    mostThe = Math.max(mostThe, Integer.parseInt(batch.group(1)));
+                    // the first batches may be partial: wait a few more for a whole one
+                    if (batches >= 3 && (mostThe >= BATCH_SCALE_THE || batches >= 8)) {
+                        break;
+                    }
                 }
             }
-            assertTrue(sawCounts, "three batches of word counts within 90 s; printed:\n" + String.join("\n", lines)
+            assertTrue(batches >= 3, "three batches of word counts within 90 s; printed:\n" + String.join("\n", lines)
                     + "\nstderr:\n" + Files.readString(Path.of("target", "dev-demo.err")));
-            assertTrue(lines.stream().anyMatch(l -> l.startsWith("  gateway    http://127.0.0.1:")), String.join("\n", lines));
+            assertTrue(mostThe >= BATCH_SCALE_THE, "a batch's total, not a partition's: 'the' at least " + BATCH_SCALE_THE
+                    + " in one line; printed:\n" + String.join("\n", lines));
+            String gateway = lines.stream().map(GATEWAY_LINE::matcher).filter(Matcher::matches).map(m -> m.group(1))
+                    .findFirst().orElse(null);
+            assertTrue(gateway != null, String.join("\n", lines));
+            assertTrue(lines.stream().anyMatch(l -> l.contains("one (word, count) per word per batch")), String.join("\n", lines));
+            // the totals are per batch because the demo pipeline sums the function's counts by word
+            HttpResponse<String> demo = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(gateway + "/v1/pipelines/demo-wordcount")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, demo.statusCode(), demo.body());
+            assertEquals(new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 2)),
+                    new JsonObject(demo.body()).getJsonArray("stages"), demo.body());
             process.destroy(); // SIGTERM, like Ctrl-C
             assertTrue(process.waitFor(30, TimeUnit.SECONDS), "dev stops within 30 s of SIGTERM");
         } finally {

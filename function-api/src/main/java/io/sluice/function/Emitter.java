@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  * once the sink has acknowledged all of them. An attempt that fails part-way may have written
  * some records already: with the at-least-once Kafka sink a retry writes them again; a
  * transactional sink aborts them with the attempt.
+ * Every output record's Kafka timestamp is its batch's time ({@link Batch#batchTime()}), so the
+ * output of a batch can be told apart from the next one's, and a re-run writes the same records.
  * An emitter is used by one thread, the one running {@code apply}.
  */
 public interface Emitter {

@@ -44,6 +44,12 @@ class BadRequestsIT {
         return "{\"name\":\"" + name + "\",\"function\":\"" + fn + "\",\"inputs\":[\"" + in + "\"],\"output\":\"" + out + "\"}";
     }
 
+    /** A pipeline that would be created but for its {@code stages}: the function and input exist. */
+    private static String withStages(String stages) {
+        return "{\"name\":\"n\",\"function\":\"" + function + "\",\"inputs\":[\"" + input + "\"],\"output\":\"o\","
+                + "\"partitions\":2,\"stages\":" + stages + "}";
+    }
+
     private record Case(String what, int status, String reason, GatewayFixture.Response response) {
     }
 
@@ -89,6 +95,44 @@ class BadRequestsIT {
                 fx.postJson("/v1/pipelines", pipelineJson("n", function, "no-such-topic", "o"))));
         cases.add(new Case("duplicate pipeline", 409, "already exists",
                 fx.postJson("/v1/pipelines", pipelineJson(pipeline, function, input, "o"))));
+
+        cases.add(new Case("stages not an array", 400, "field 'stages' must be an array",
+                fx.postJson("/v1/pipelines", withStages("{\"reduce\":\"sum\"}"))));
+        cases.add(new Case("a stage that is not an object", 400, "stages[0] must be an object",
+                fx.postJson("/v1/pipelines", withStages("[\"sum\"]"))));
+        cases.add(new Case("a stage with an unknown field", 400, "stages[0]: unknown field 'key'; expected [class, partitions, reduce]",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"key\":\"word\"}]"))));
+        cases.add(new Case("a stage's reduce of the wrong type", 400, "stages[0]: field 'reduce' must be a string",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":1}]"))));
+        cases.add(new Case("a stage's class of the wrong type", 400, "stages[0]: field 'class' must be a string",
+                fx.postJson("/v1/pipelines", withStages("[{\"class\":[\"a.B\"]}]"))));
+        cases.add(new Case("a stage's partitions of the wrong type", 400, "stages[0]: field 'partitions' must be a whole number",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"partitions\":\"2\"}]"))));
+        cases.add(new Case("a stage with both reduce and class", 400, "stages[0]: a stage needs exactly one of 'reduce'",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"class\":\"com.acme.TopK\"}]"))));
+        cases.add(new Case("a stage with neither reduce nor class", 400, "stages[0]: a stage needs exactly one of 'reduce'",
+                fx.postJson("/v1/pipelines", withStages("[{\"partitions\":2}]"))));
+        cases.add(new Case("an unknown built-in reduction", 400,
+                "stages[1]: unknown reduction 'avg': use count, sum, min, max, or the qualified name of a class",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\"},{\"reduce\":\"avg\"}]"))));
+        cases.add(new Case("a stage class that is not a class name", 400, "stages[0]: class name 'not-a-class' is not a Java class name",
+                fx.postJson("/v1/pipelines", withStages("[{\"class\":\"not-a-class\"}]"))));
+        cases.add(new Case("zero stage partitions", 400, "stages[0]: stage partitions must be 1 to 1024, was 0",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"count\",\"partitions\":0}]"))));
+        cases.add(new Case("too many stage partitions", 400, "stages[0]: stage partitions must be 1 to 1024, was 2048",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"max\",\"partitions\":2048}]"))));
+        cases.add(new Case("too many stages", 400, "at most 7 stages after its function, was 8",
+                fx.postJson("/v1/pipelines", withStages("[" + String.join(",", java.util.Collections.nCopies(8, "{\"reduce\":\"min\"}")) + "]"))));
+        cases.add(new Case("a stage class not in the jar", 422, "stages[0] (function " + function + "@1): class com.acme.TopK not found in the jar",
+                fx.postJson("/v1/pipelines", withStages("[{\"class\":\"com.acme.TopK\",\"partitions\":1}]"))));
+        cases.add(new Case("a Reducer class not in the jar", 422, "stages[1] (function " + function + "@1): class com.acme.Longest not found in the jar",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\"},{\"reduce\":\"com.acme.Longest\"}]"))));
+        cases.add(new Case("a reduce class that is not a Reducer", 422,
+                "stages[0] (function " + function + "@1): class io.sluice.testfunctions.Passthrough does not implement io.sluice.function.Reducer",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"io.sluice.testfunctions.Passthrough\"}]"))));
+        cases.add(new Case("a stage class that is not a function", 422,
+                "class io.sluice.testfunctions.NotABatchFunction does not implement io.sluice.function.BatchFunction",
+                fx.postJson("/v1/pipelines", withStages("[{\"class\":\"io.sluice.testfunctions.NotABatchFunction\"}]"))));
 
         cases.add(new Case("upload that is not a jar", 422, "not a jar",
                 fx.postJar("f2", "a.B", "hello, not a jar".getBytes(StandardCharsets.UTF_8))));

@@ -63,6 +63,7 @@ class GatewayApiIT {
         assertEquals(4, spec.getInteger("partitions"));
         assertEquals("RUNNING", spec.getString("state"));
         assertEquals("exactly-once", spec.getString("delivery"));
+        assertEquals(new JsonArray(), spec.getJsonArray("stages"), "no stages: a one-stage pipeline");
 
         assertEquals(409, fx.send("DELETE", "/v1/functions/" + fn, null, null).status(), "in use by the pipeline");
         assertEquals("STOPPED", new JsonObject(fx.send("POST", "/v1/pipelines/" + pipeline + "/stop", null, null).body())
@@ -76,6 +77,47 @@ class GatewayApiIT {
         assertEquals(404, fx.get("/v1/pipelines/" + pipeline).status());
         assertEquals(204, fx.send("DELETE", "/v1/functions/" + fn, null, null).status());
         assertEquals(404, fx.get("/v1/functions/" + fn).status());
+    }
+
+    @Test
+    void stagesRoundTripThroughGet() {
+        String fn = GatewayFixture.unique("fns");
+        assertEquals(201, fx.postJar(fn, "io.sluice.testfunctions.Passthrough", GatewayFixture.testFunctionsJar()).status());
+        String input = GatewayFixture.unique("in");
+        SharedKafka.broker().createTopic(input, 1);
+
+        // a sum stage with its own partitions, then a count stage that takes the pipeline's
+        String summed = GatewayFixture.unique("sum");
+        GatewayFixture.Response created = fx.postJson("/v1/pipelines", new JsonObject().put("name", summed).put("function", fn)
+                .put("inputs", new JsonArray().add(input)).put("output", summed + "-out").put("partitions", 3)
+                .put("stages", new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 4))
+                        .add(new JsonObject().put("reduce", "count"))).encode());
+        assertEquals(201, created.status(), created.body());
+        JsonArray expected = new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 4))
+                .add(new JsonObject().put("reduce", "count").put("partitions", 3));
+        assertEquals(expected, new JsonObject(created.body()).getJsonArray("stages"));
+        GatewayFixture.Response detail = fx.get("/v1/pipelines/" + summed);
+        assertEquals(200, detail.status(), detail.body());
+        assertEquals(expected, new JsonObject(detail.body()).getJsonArray("stages"));
+        JsonObject listed = new JsonObject(fx.get("/v1/pipelines").body()).getJsonArray("pipelines").stream()
+                .map(JsonObject.class::cast).filter(p -> p.getString("name").equals(summed)).findFirst().orElseThrow();
+        assertEquals(expected, listed.getJsonArray("stages"));
+        assertEquals(expected, new JsonObject(fx.send("POST", "/v1/pipelines/" + summed + "/stop", null, null).body())
+                .getJsonArray("stages"), "a change of state keeps the stages");
+
+        // a stage class, checked against the function's jar
+        String grouped = GatewayFixture.unique("grouped");
+        GatewayFixture.Response withClass = fx.postJson("/v1/pipelines", new JsonObject().put("name", grouped).put("function", fn)
+                .put("inputs", new JsonArray().add(input)).put("output", grouped + "-out")
+                .put("stages", new JsonArray().add(new JsonObject().put("class", "io.sluice.testfunctions.Passthrough")
+                        .put("partitions", 1))).encode());
+        assertEquals(201, withClass.status(), withClass.body());
+        assertEquals(new JsonArray().add(new JsonObject().put("class", "io.sluice.testfunctions.Passthrough").put("partitions", 1)),
+                new JsonObject(fx.get("/v1/pipelines/" + grouped).body()).getJsonArray("stages"));
+
+        assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + summed, null, null).status());
+        assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + grouped, null, null).status());
+        assertEquals(204, fx.send("DELETE", "/v1/functions/" + fn, null, null).status());
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
+import io.sluice.core.registry.StageSpec;
 import io.sluice.core.registry.Registry;
 import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.status.PipelineProgress;
@@ -181,10 +182,25 @@ public final class Scheduler implements AutoCloseable {
     public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
                                        Duration batchInterval, int partitions, Map<String, String> parameters,
                                        Delivery delivery, boolean speculation) {
+        return createPipeline(name, function, inputs, output, batchInterval, partitions, parameters, delivery,
+                speculation, List.of());
+    }
+
+    /**
+     * Creates and starts a pipeline of several stages: the newest version of {@code function} over
+     * the input, then {@code stages}, each reading the one before shuffled by key.
+     *
+     * @throws IllegalArgumentException if a field is invalid (the message says which)
+     * @throws UnknownEntryException if the function is not registered
+     * @throws ConflictException if the pipeline exists
+     */
+    public PipelineSpec createPipeline(String name, String function, List<String> inputs, String output,
+                                       Duration batchInterval, int partitions, Map<String, String> parameters,
+                                       Delivery delivery, boolean speculation, List<StageSpec> stages) {
         FunctionSpec fn = registry().latestFunction(function)
                 .orElseThrow(() -> new UnknownEntryException("no function named '" + function + "'; register it first"));
         return registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output, batchInterval,
-                partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(), speculation));
+                partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(), speculation, stages));
     }
 
     /** Stops ingesting for a pipeline; batches already cut finish and commit. */

@@ -29,7 +29,17 @@ public final class FunctionJars {
      * @throws InvalidFunctionException saying in one line what is wrong
      */
     public static void validate(byte[] jar, String className) throws InvalidFunctionException {
-        try (LoadedFunction ignored = load(jar, className, FunctionJars.class.getClassLoader())) {
+        validate(jar, className, BatchFunction.class);
+    }
+
+    /**
+     * The same checks as {@link #validate(byte[], String)}, for a class that implements {@code kind}
+     * (a {@code BatchFunction}, or a {@code Reducer} named by a stage).
+     *
+     * @throws InvalidFunctionException saying in one line what is wrong
+     */
+    public static void validate(byte[] jar, String className, Class<?> kind) throws InvalidFunctionException {
+        try (LoadedFunction ignored = load(jar, className, FunctionJars.class.getClassLoader(), kind)) {
             // loading performs every check
         }
     }
@@ -44,6 +54,16 @@ public final class FunctionJars {
      * @throws InvalidFunctionException saying in one line what is wrong
      */
     public static LoadedFunction load(byte[] jar, String className, ClassLoader parent) throws InvalidFunctionException {
+        return load(jar, className, parent, BatchFunction.class);
+    }
+
+    /**
+     * Loads a class implementing {@code kind} from jar bytes in its own {@link FunctionClassLoader}.
+     *
+     * @throws InvalidFunctionException saying in one line what is wrong
+     */
+    public static LoadedFunction load(byte[] jar, String className, ClassLoader parent, Class<?> kind)
+            throws InvalidFunctionException {
         String entry = className.replace('.', '/') + ".class";
         checkJar(jar, entry);
         Path file;
@@ -56,7 +76,7 @@ public final class FunctionJars {
         FunctionClassLoader loader = null;
         try {
             loader = new FunctionClassLoader("sluice-function:" + className, file.toUri().toURL(), parent);
-            Class<? extends BatchFunction> type = checkClass(Class.forName(className, false, loader), className);
+            Class<?> type = checkClass(Class.forName(className, false, loader), className, kind);
             return new LoadedFunction(type, loader, file);
         } catch (ClassNotFoundException | LinkageError | IOException e) {
             release(loader, file);
@@ -89,9 +109,9 @@ public final class FunctionJars {
         }
     }
 
-    private static Class<? extends BatchFunction> checkClass(Class<?> type, String className) throws InvalidFunctionException {
-        if (!BatchFunction.class.isAssignableFrom(type)) {
-            throw new InvalidFunctionException("class " + className + " does not implement " + BatchFunction.class.getName());
+    private static Class<?> checkClass(Class<?> type, String className, Class<?> kind) throws InvalidFunctionException {
+        if (!kind.isAssignableFrom(type)) {
+            throw new InvalidFunctionException("class " + className + " does not implement " + kind.getName());
         }
         int mods = type.getModifiers();
         if (type.isInterface() || Modifier.isAbstract(mods)) {
@@ -108,7 +128,7 @@ public final class FunctionJars {
         } catch (NoSuchMethodException e) {
             throw new InvalidFunctionException("class " + className + " has no public no-argument constructor");
         }
-        return type.asSubclass(BatchFunction.class);
+        return type;
     }
 
     private static void release(FunctionClassLoader loader, Path file) {

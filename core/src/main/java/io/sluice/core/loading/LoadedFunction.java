@@ -13,18 +13,18 @@ import java.nio.file.Path;
  */
 public final class LoadedFunction implements AutoCloseable {
 
-    private final Class<? extends BatchFunction> type;
+    private final Class<?> type;
     private final FunctionClassLoader loader;
     private final Path jarFile;
 
-    LoadedFunction(Class<? extends BatchFunction> type, FunctionClassLoader loader, Path jarFile) {
+    LoadedFunction(Class<?> type, FunctionClassLoader loader, Path jarFile) {
         this.type = type;
         this.loader = loader;
         this.jarFile = jarFile;
     }
 
-    /** @return the function class */
-    public Class<? extends BatchFunction> type() {
+    /** @return the loaded class */
+    public Class<?> type() {
         return type;
     }
 
@@ -38,11 +38,22 @@ public final class LoadedFunction implements AutoCloseable {
      * @throws InvalidFunctionException if the constructor throws
      */
     public BatchFunction newInstance() throws InvalidFunctionException {
+        return newInstance(BatchFunction.class);
+    }
+
+    /**
+     * @return a new instance of the class, which implements {@code kind}
+     * @throws InvalidFunctionException if the class is not a {@code kind} or its constructor throws
+     */
+    public <T> T newInstance(Class<T> kind) throws InvalidFunctionException {
+        if (!kind.isAssignableFrom(type)) {
+            throw new InvalidFunctionException("class " + type.getName() + " does not implement " + kind.getName());
+        }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(loader);
         try {
-            return type.getConstructor().newInstance();
+            return kind.cast(type.getConstructor().newInstance());
         } catch (ReflectiveOperationException | LinkageError e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new InvalidFunctionException("creating " + type.getName() + " failed: " + cause, cause);

@@ -2,6 +2,7 @@ package io.sluice.core.registry;
 
 import io.sluice.core.encoding.Decoder;
 import io.sluice.core.encoding.Encoder;
+import io.sluice.core.task.TaskId;
 
 import java.time.Duration;
 import java.util.HashSet;
@@ -10,8 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * A pipeline: run one function version over micro-batches of some topics, writing to one topic.
- * The constructor checks every field and says what is wrong in one line.
+ * A pipeline: run one function version over micro-batches of some topics, then, optionally, later
+ * stages that shuffle its output by key (reductions, or functions over grouped records), writing
+ * what the last stage emits to one topic. The constructor checks every field and says what is
+ * wrong in one line.
  *
  * @param name the pipeline name; also names its consumer group, {@code sluice.<name>}
  * @param function the function name
@@ -26,16 +29,18 @@ import java.util.Objects;
  * @param createdAt when the pipeline was created, epoch milliseconds
  * @param speculation whether a task that runs much longer than its batch's others gets a copy on
  *     another runtime (straggler speculation); on by default
+ * @param stages the stages after the first, which is {@code function} over the input; empty for a
+ *     one-stage pipeline
  */
 public record PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics,
                            String outputTopic, Duration batchInterval, int partitions,
                            Map<String, String> parameters, Delivery delivery, PipelineState state, long createdAt,
-                           boolean speculation) {
+                           boolean speculation, List<StageSpec> stages) {
 
     public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
     public static final int MAX_PARTITIONS = 1024;
-    private static final int FORMAT = 3;
+    private static final int FORMAT = 4;
 
     public PipelineSpec {
         Names.checkName("pipeline", name);
@@ -65,6 +70,19 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
         parameters = parameters == null ? Map.of() : Map.copyOf(parameters);
         Objects.requireNonNull(delivery, "delivery");
         Objects.requireNonNull(state, "state");
+        stages = stages == null ? List.of() : List.copyOf(stages);
+        if (stages.size() >= TaskId.MAX_STAGES) {
+            throw new IllegalArgumentException("a pipeline has at most " + (TaskId.MAX_STAGES - 1)
+                    + " stages after its function, was " + stages.size());
+        }
+    }
+
+    /** A one-stage pipeline. */
+    public PipelineSpec(String name, String function, int functionVersion, List<String> inputTopics, String outputTopic,
+                        Duration batchInterval, int partitions, Map<String, String> parameters, Delivery delivery,
+                        PipelineState state, long createdAt, boolean speculation) {
+        this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
+                delivery, state, createdAt, speculation, List.of());
     }
 
     /** A pipeline with exactly-once delivery and speculation, the defaults. */
@@ -72,7 +90,7 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
                         Duration batchInterval, int partitions, Map<String, String> parameters, PipelineState state,
                         long createdAt) {
         this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
-                Delivery.EXACTLY_ONCE, state, createdAt, true);
+                Delivery.EXACTLY_ONCE, state, createdAt, true, List.of());
     }
 
     /** A pipeline with speculation, the default. */
@@ -80,7 +98,7 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
                         Duration batchInterval, int partitions, Map<String, String> parameters, Delivery delivery,
                         PipelineState state, long createdAt) {
         this(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions, parameters,
-                delivery, state, createdAt, true);
+                delivery, state, createdAt, true, List.of());
     }
 
     /** @return the Kafka consumer group the pipeline's ingest uses */
@@ -91,23 +109,35 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     /** @return the same pipeline in another state */
     public PipelineSpec withState(PipelineState newState) {
         return new PipelineSpec(name, function, functionVersion, inputTopics, outputTopic, batchInterval, partitions,
-                parameters, delivery, newState, createdAt, speculation);
+                parameters, delivery, newState, createdAt, speculation, stages);
+    }
+
+    /** @return how many stages each batch runs: the function, then {@link #stages()} */
+    public int stageCount() {
+        return 1 + stages.size();
+    }
+
+    /** @return the partition counts of the stages after the first, as a batch manifest records them */
+    public List<Integer> laterStagePartitions() {
+        return stages.stream().map(StageSpec::partitions).toList();
     }
 
     byte[] encode() {
         return new Encoder().u8(FORMAT).str(name).str(function).i32(functionVersion).strings(inputTopics)
                 .str(outputTopic).i64(batchInterval.toMillis()).i32(partitions).stringMap(parameters)
-                .str(delivery.name()).str(state.name()).i64(createdAt).u8(speculation ? 1 : 0).toByteArray();
+                .str(delivery.name()).str(state.name()).i64(createdAt).u8(speculation ? 1 : 0)
+                .list(stages, (out, stage) -> stage.encode(out)).toByteArray();
     }
 
     static PipelineSpec decode(byte[] bytes) {
         Decoder in = new Decoder(bytes);
-        if (in.u8() != FORMAT) {
-            throw new IllegalStateException("pipeline spec format not readable by this build");
+        int format = in.u8();
+        if (format != FORMAT && format != 3) {
+            throw new IllegalStateException("pipeline spec format " + format + " not readable by this build");
         }
         PipelineSpec spec = new PipelineSpec(in.str(), in.str(), in.i32(), in.strings(), in.str(),
                 Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), Delivery.valueOf(in.str()), PipelineState.valueOf(in.str()),
-                in.i64(), in.u8() == 1);
+                in.i64(), in.u8() == 1, format == 3 ? List.of() : in.list(StageSpec::decode));
         in.end();
         return spec;
     }

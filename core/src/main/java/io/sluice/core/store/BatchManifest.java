@@ -18,15 +18,53 @@ import java.util.List;
  * @param cutTime when the batch was cut and submitted, epoch milliseconds
  * @param ranges the offsets taken from every input partition that had records
  * @param recordsPerPartition how many records each block holds; its length is the partition count
+ *     of stage 0
+ * @param laterStages the partition counts of the pipeline's stages after stage 0, as they were
+ *     when the batch was cut; empty for a one-stage pipeline
  */
 public record BatchManifest(String pipeline, long batchTime, long sequence, long cutTime,
-                            List<OffsetRange> ranges, List<Integer> recordsPerPartition) {
+                            List<OffsetRange> ranges, List<Integer> recordsPerPartition, List<Integer> laterStages) {
 
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
 
     public BatchManifest {
         ranges = List.copyOf(ranges);
         recordsPerPartition = List.copyOf(recordsPerPartition);
+        laterStages = List.copyOf(laterStages);
+    }
+
+    /** The manifest of a one-stage pipeline's batch. */
+    public BatchManifest(String pipeline, long batchTime, long sequence, long cutTime, List<OffsetRange> ranges,
+                         List<Integer> recordsPerPartition) {
+        this(pipeline, batchTime, sequence, cutTime, ranges, recordsPerPartition, List.of());
+    }
+
+    /** @return how many stages each batch runs */
+    public int stages() {
+        return 1 + laterStages.size();
+    }
+
+    /** @return how many partitions (tasks) the stage has */
+    public int partitions(int stage) {
+        return stage == 0 ? partitions() : laterStages.get(stage - 1);
+    }
+
+    /** @return the tasks of one stage, one per partition */
+    public List<TaskId> tasks(int stage) {
+        List<TaskId> tasks = new ArrayList<>(partitions(stage));
+        for (int p = 0; p < partitions(stage); p++) {
+            tasks.add(new TaskId(pipeline, batchTime, stage, p));
+        }
+        return tasks;
+    }
+
+    /** @return the store keys of the shuffle blocks the batch's stages write for the next, one per task */
+    public List<String> shuffleKeys() {
+        List<String> keys = new ArrayList<>();
+        for (int stage = 0; stage < stages() - 1; stage++) {
+            tasks(stage).forEach(t -> keys.add(t.shuffleKey()));
+        }
+        return keys;
     }
 
     /** @return how many partitions (and so blocks and tasks) the batch has */
@@ -43,7 +81,7 @@ public record BatchManifest(String pipeline, long batchTime, long sequence, long
         return sum;
     }
 
-    /** @return the batch's tasks, one per partition */
+    /** @return the batch's stage-0 tasks, one per partition, each reading one input block */
     public List<TaskId> tasks() {
         List<TaskId> tasks = new ArrayList<>(partitions());
         for (int p = 0; p < partitions(); p++) {
@@ -66,18 +104,19 @@ public record BatchManifest(String pipeline, long batchTime, long sequence, long
                 .u8(FORMAT).str(pipeline).i64(batchTime).i64(sequence).i64(cutTime)
                 .list(ranges, (e, r) -> e.str(r.topic()).i32(r.partition()).i64(r.from()).i64(r.until()))
                 .list(recordsPerPartition, Encoder::i32)
+                .list(laterStages, Encoder::i32)
                 .toByteArray();
     }
 
     public static BatchManifest decode(byte[] bytes) {
         Decoder in = new Decoder(bytes);
         int format = in.u8();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != 1) {
             throw new IllegalStateException("manifest format " + format + " is not readable by this build");
         }
         BatchManifest m = new BatchManifest(in.str(), in.i64(), in.i64(), in.i64(),
                 in.list(d -> new OffsetRange(d.str(), d.i32(), d.i64(), d.i64())),
-                in.list(Decoder::i32));
+                in.list(Decoder::i32), format == 1 ? List.of() : in.list(Decoder::i32));
         in.end();
         return m;
     }

@@ -39,9 +39,29 @@ public interface BatchStore {
      */
     byte[] block(TaskId task);
 
+    /**
+     * Stores a shuffle block unless one is stored under the key already: the first attempt of a
+     * task to finish wins, so retries and speculative copies agree on the task's output.
+     *
+     * @return the block now stored under the key: {@code block}, or the one that was there
+     */
+    byte[] putBlockIfAbsent(String key, byte[] block);
+
+    /**
+     * @return the blocks under those keys, in one round trip
+     * @throws MissingBlockException naming the first key that has no block
+     */
+    Map<String, byte[]> blocks(List<String> keys);
+
+    /** @return whether a block is stored under the key */
+    boolean hasBlock(String key);
+
+    /** Removes blocks by key; keys with no block are ignored. */
+    void removeBlocks(List<String> keys);
+
     /** @return whether every block of the batch is stored (after a crash between manifest and blocks, some are not) */
     boolean hasBlocks(BatchManifest manifest);
 
-    /** Frees a batch: its blocks, then its manifest. */
+    /** Frees a batch: its input blocks, the shuffle blocks its manifest names, then its manifest. */
     void removeBatch(BatchManifest manifest);
 }

@@ -6,6 +6,7 @@ import org.infinispan.Cache;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,35 @@ public final class InfinispanBatchStore implements BatchStore {
     }
 
     @Override
+    public byte[] putBlockIfAbsent(String key, byte[] block) {
+        byte[] previous = blocks.putIfAbsent(key, block);
+        return previous == null ? block : previous;
+    }
+
+    @Override
+    public Map<String, byte[]> blocks(List<String> keys) {
+        Map<String, byte[]> found = blocks.getAdvancedCache().getAll(new LinkedHashSet<>(keys));
+        for (String key : keys) {
+            if (found.get(key) == null) {
+                throw new MissingBlockException(key);
+            }
+        }
+        return found;
+    }
+
+    @Override
+    public boolean hasBlock(String key) {
+        return blocks.containsKey(key);
+    }
+
+    @Override
+    public void removeBlocks(List<String> keys) {
+        for (String key : keys) {
+            blocks.remove(key);
+        }
+    }
+
+    @Override
     public boolean hasBlocks(BatchManifest manifest) {
         for (TaskId task : manifest.tasks()) {
             if (!blocks.containsKey(task.blockKey())) {
@@ -84,6 +114,7 @@ public final class InfinispanBatchStore implements BatchStore {
         for (TaskId task : manifest.tasks()) {
             blocks.remove(task.blockKey());
         }
+        removeBlocks(manifest.shuffleKeys());
         manifests.remove(manifest.key());
     }
 }

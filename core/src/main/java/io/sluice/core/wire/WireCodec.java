@@ -14,9 +14,12 @@ import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.Ready;
 import io.sluice.core.wire.WireMessage.RunTask;
+import io.sluice.core.wire.WireMessage.StageWork;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
 import io.sluice.core.wire.WireMessage.Welcome;
+
+import java.util.List;
 
 /** Encodes {@link WireMessage}s as binary frames: a type byte, then the fields in declaration order. */
 public final class WireCodec {
@@ -45,7 +48,7 @@ public final class WireCodec {
             out.u8(READY).i32(m.slots());
         } else if (message instanceof TaskDone m) {
             attempt(out.u8(DONE), m.attempt()).i64(m.recordsIn()).i64(m.recordsOut())
-                    .i64(m.readNanos()).i64(m.runNanos()).i64(m.writeNanos());
+                    .i64(m.readNanos()).i64(m.runNanos()).i64(m.writeNanos()).list(m.shuffled(), Encoder::i32);
         } else if (message instanceof TaskFailed m) {
             attempt(out.u8(FAILED), m.attempt()).u8(m.kind().ordinal()).str(m.errorClass()).nullableStr(m.message());
         } else if (message instanceof Welcome m) {
@@ -56,7 +59,9 @@ public final class WireCodec {
                     .str(m.outputTopic())
                     .stringMap(m.parameters()).str(m.transactionalId()).i64(m.producerEpoch())
                     .u8(m.checkMarker() ? 1 : 0).i32(m.range().from()).i32(m.range().until())
-                    .str(m.deadLetterTopic()).str(m.deadLetterError());
+                    .str(m.deadLetterTopic()).str(m.deadLetterError())
+                    .i32(m.stage().shuffleTo()).str(m.stage().combine()).str(m.stage().shuffleKey()).str(m.stage().reduce())
+                    .strings(m.stage().inputs());
         } else if (message instanceof CancelTask m) {
             attempt(out.u8(CANCEL), m.attempt());
         } else if (message instanceof Refused m) {
@@ -78,12 +83,13 @@ public final class WireCodec {
             case HEARTBEAT -> new Heartbeat(in.list(WireCodec::attempt), in.list(WireCodec::attempt),
                     in.list(WireCodec::attempt));
             case READY -> new Ready(in.i32());
-            case DONE -> new TaskDone(attempt(in), in.i64(), in.i64(), in.i64(), in.i64(), in.i64());
+            case DONE -> new TaskDone(attempt(in), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(),
+                    in.list(Decoder::i32));
             case FAILED -> new TaskFailed(attempt(in), failureKind(in.u8()), in.str(), in.nullableStr());
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
             case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str(), in.str()),
                     in.str(), in.stringMap(), in.str(), in.i64(), in.u8() == 1, range(in.i32(), in.i32()), in.str(),
-                    in.str());
+                    in.str(), stage(in.i32(), in.str(), in.str(), in.str(), in.strings()));
             case CANCEL -> new CancelTask(attempt(in));
             case REFUSED -> new Refused(in.str());
             default -> throw new MalformedDataException("unknown message type " + type);
@@ -100,6 +106,15 @@ public final class WireCodec {
         }
     }
 
+    private static StageWork stage(int shuffleTo, String combine, String shuffleKey, String reduce,
+                                   List<String> inputs) {
+        try {
+            return new StageWork(shuffleTo, combine, shuffleKey, reduce, inputs);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedDataException(e.getMessage());
+        }
+    }
+
     private static FailureKind failureKind(int ordinal) {
         FailureKind[] kinds = FailureKind.values();
         if (ordinal >= kinds.length) {
@@ -109,12 +124,13 @@ public final class WireCodec {
     }
 
     private static Encoder attempt(Encoder out, TaskAttempt a) {
-        return out.str(a.task().pipeline()).i64(a.task().batchTime()).i32(a.task().partition()).i32(a.attempt());
+        return out.str(a.task().pipeline()).i64(a.task().batchTime()).u8(a.task().stage()).i32(a.task().partition())
+                .i32(a.attempt());
     }
 
     private static TaskAttempt attempt(Decoder in) {
         try {
-            return new TaskAttempt(new TaskId(in.str(), in.i64(), in.i32()), in.i32());
+            return new TaskAttempt(new TaskId(in.str(), in.i64(), in.u8(), in.i32()), in.i32());
         } catch (IllegalArgumentException e) {
             throw new MalformedDataException("bad task attempt: " + e.getMessage());
         }

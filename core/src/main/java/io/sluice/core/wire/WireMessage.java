@@ -13,7 +13,7 @@ import java.util.Map;
 public sealed interface WireMessage {
 
     /** Protocol version; a runtime speaking another one is refused at {@link Hello}. */
-    int PROTOCOL = 4;
+    int PROTOCOL = 5;
 
     // ---- runtime -> scheduler
 
@@ -58,9 +58,20 @@ public sealed interface WireMessage {
      * @param readNanos  time to read the block
      * @param runNanos   time in the function
      * @param writeNanos time to write and commit the output
+     * @param shuffled   for a stage that shuffles, how many records its stored shuffle block holds for
+     *                   each downstream partition; empty for a stage that writes the sink
      */
     record TaskDone(TaskAttempt attempt, long recordsIn, long recordsOut, long readNanos, long runNanos,
-                    long writeNanos) implements WireMessage {
+                    long writeNanos, List<Integer> shuffled) implements WireMessage {
+        public TaskDone {
+            shuffled = List.copyOf(shuffled);
+        }
+
+        /** An attempt of a stage that writes the sink. */
+        public TaskDone(TaskAttempt attempt, long recordsIn, long recordsOut, long readNanos, long runNanos,
+                        long writeNanos) {
+            this(attempt, recordsIn, recordsOut, readNanos, runNanos, writeNanos, List.of());
+        }
     }
 
     /** An attempt failed; {@code kind} says whether the function or the platform is to blame. */
@@ -117,14 +128,24 @@ public sealed interface WireMessage {
      * @param deadLetterTopic where records that cannot be processed go
      * @param deadLetterError empty to run the function; otherwise the range's records are written,
      *                        unprocessed, to {@code deadLetterTopic} with this error in a header
+     * @param stage           what the task's stage reads, runs and writes
      */
     record RunTask(TaskAttempt attempt, int partitionCount, FunctionRef function, String outputTopic,
                    Map<String, String> parameters, String transactionalId, long producerEpoch, boolean checkMarker,
-                   RecordRange range, String deadLetterTopic, String deadLetterError) implements WireMessage {
+                   RecordRange range, String deadLetterTopic, String deadLetterError, StageWork stage)
+            implements WireMessage {
         public RunTask {
             parameters = Map.copyOf(parameters);
             transactionalId = transactionalId == null ? "" : transactionalId;
             deadLetterError = deadLetterError == null ? "" : deadLetterError;
+        }
+
+        /** A task of a one-stage pipeline: read the input block, run the function, write the sink. */
+        public RunTask(TaskAttempt attempt, int partitionCount, FunctionRef function, String outputTopic,
+                       Map<String, String> parameters, String transactionalId, long producerEpoch, boolean checkMarker,
+                       RecordRange range, String deadLetterTopic, String deadLetterError) {
+            this(attempt, partitionCount, function, outputTopic, parameters, transactionalId, producerEpoch, checkMarker,
+                    range, deadLetterTopic, deadLetterError, StageWork.SINGLE);
         }
 
         /** @return whether the output goes out in a transaction with the task's commit marker */
@@ -163,6 +184,47 @@ public sealed interface WireMessage {
         public String toString() {
             return "[" + from + ", " + (until == -1 ? "end" : until) + ")";
         }
+    }
+
+    /**
+     * What one task's stage reads, runs and writes.
+     *
+     * <p>A task reads its input block (stage 0, {@code inputs} empty) or its partition of each
+     * shuffle block in {@code inputs}, in that order, grouped by key. It runs {@code reduce} over
+     * each key's values, or, when that is empty, the function. It writes the sink, transactionally
+     * for exactly-once output ({@code shuffleTo} 0), or one shuffle block under {@code shuffleKey},
+     * split by key into {@code shuffleTo} partitions and, when {@code combine} is set, reduced by key
+     * first (map-side combining), stored first-writer-wins. Dead-lettering attempts always write the
+     * dead-letter topic.
+     *
+     * @param shuffleTo  how many partitions the next stage has, or 0 if this stage writes the sink
+     * @param combine    the reduction of the next stage, to combine the output with before the shuffle; or empty
+     * @param shuffleKey where the shuffle block goes; empty if the stage writes the sink
+     * @param reduce     the reduction this stage runs over its grouped input instead of the function; or empty
+     * @param inputs     the shuffle blocks to read, for a stage after the first; empty for stage 0
+     */
+    record StageWork(int shuffleTo, String combine, String shuffleKey, String reduce, List<String> inputs) {
+        /** The only stage of a one-stage pipeline. */
+        public static final StageWork SINGLE = new StageWork(0, "", "", "", List.of());
+
+        public StageWork {
+            if (shuffleTo < 0) {
+                throw new IllegalArgumentException("shuffleTo must be >= 0, was " + shuffleTo);
+            }
+            shuffleKey = shuffleKey == null ? "" : shuffleKey;
+            if ((shuffleTo > 0) == shuffleKey.isEmpty()) {
+                throw new IllegalArgumentException("a stage that shuffles needs a shuffle key, and only it");
+            }
+            combine = combine == null ? "" : combine;
+            reduce = reduce == null ? "" : reduce;
+            inputs = List.copyOf(inputs);
+        }
+
+        /** @return whether the stage writes a shuffle block rather than the sink */
+        public boolean shuffles() {
+            return shuffleTo > 0;
+        }
+
     }
 
     /** Stop an attempt if it still runs; its result will be ignored. */

@@ -14,17 +14,20 @@ final class BufferedOutput implements AttemptSink {
 
     private final String description;
     private final String topic;
+    private final long timestamp;
     private final List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
     private volatile boolean cancelled;
 
-    BufferedOutput(String description, String topic) {
+    /** @param timestamp what every emitted record's timestamp is: its batch's time */
+    BufferedOutput(String description, String topic, long timestamp) {
         this.description = description;
         this.topic = topic;
+        this.timestamp = timestamp;
     }
 
     @Override
     public void emit(byte[] key, byte[] value) {
-        add(new ProducerRecord<>(topic, key, value));
+        add(new ProducerRecord<>(topic, null, timestamp, key, value));
     }
 
     /** Adds a record for any topic, with headers, as dead-lettering does. */

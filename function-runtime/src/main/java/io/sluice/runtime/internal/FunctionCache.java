@@ -6,6 +6,7 @@ import io.sluice.core.loading.LoadedFunction;
 import io.sluice.core.registry.Registry;
 import io.sluice.core.wire.WireMessage.FunctionRef;
 import io.sluice.function.BatchFunction;
+import io.sluice.function.Reducer;
 import io.sluice.function.FunctionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,25 +37,29 @@ final class FunctionCache implements AutoCloseable {
         this.runtimeName = runtimeName;
     }
 
-    private record Key(String pipeline, FunctionRef ref, Map<String, String> parameters) {
+    private record Key(String pipeline, FunctionRef ref, Map<String, String> parameters, Class<?> kind) {
     }
 
     /** A loaded, opened function; hand it back with {@link #release}. */
     static final class Entry {
         private final Key key;
         private final LoadedFunction loaded;
-        private final BatchFunction function;
+        private final Object instance;
         private int inUse;
         private long lastUsed;
 
-        private Entry(Key key, LoadedFunction loaded, BatchFunction function) {
+        private Entry(Key key, LoadedFunction loaded, Object instance) {
             this.key = key;
             this.loaded = loaded;
-            this.function = function;
+            this.instance = instance;
         }
 
         BatchFunction function() {
-            return function;
+            return (BatchFunction) instance;
+        }
+
+        Reducer reducer() {
+            return (Reducer) instance;
         }
 
         ClassLoader classLoader() {
@@ -69,7 +74,17 @@ final class FunctionCache implements AutoCloseable {
      */
     Entry acquire(Registry registry, String pipeline, FunctionRef ref, Map<String, String> parameters)
             throws InvalidFunctionException, FunctionOpenException {
-        Key key = new Key(pipeline, ref, parameters);
+        return acquire(registry, pipeline, ref, parameters, BatchFunction.class);
+    }
+
+    /**
+     * @param kind {@code BatchFunction} (opened before use and closed when unloaded) or
+     *     {@code Reducer} (which has no life cycle)
+     * @return the loaded instance of {@code ref}'s class, which implements {@code kind}
+     */
+    Entry acquire(Registry registry, String pipeline, FunctionRef ref, Map<String, String> parameters, Class<?> kind)
+            throws InvalidFunctionException, FunctionOpenException {
+        Key key = new Key(pipeline, ref, parameters, kind);
         synchronized (this) {
             evictIdle(System.nanoTime());
             Entry entry = entries.get(key);
@@ -101,7 +116,16 @@ final class FunctionCache implements AutoCloseable {
 
     private Entry load(Registry registry, Key key) throws InvalidFunctionException, FunctionOpenException {
         byte[] jar = registry.jar(key.ref().name(), key.ref().version(), key.ref().sha256());
-        LoadedFunction loaded = FunctionJars.load(jar, key.ref().className(), BatchFunction.class.getClassLoader());
+        LoadedFunction loaded = FunctionJars.load(jar, key.ref().className(), BatchFunction.class.getClassLoader(),
+                key.kind());
+        if (key.kind() == Reducer.class) {
+            try {
+                return new Entry(key, loaded, loaded.newInstance(Reducer.class));
+            } catch (InvalidFunctionException e) {
+                loaded.close();
+                throw e;
+            }
+        }
         BatchFunction function;
         try {
             function = loaded.newInstance();
@@ -149,7 +173,9 @@ final class FunctionCache implements AutoCloseable {
         ClassLoader previous = thread.getContextClassLoader();
         thread.setContextClassLoader(entry.loaded.classLoader());
         try {
-            entry.function.close();
+            if (entry.instance instanceof BatchFunction function) {
+                function.close();
+            }
         } catch (Exception | LinkageError e) {
             log.warn("{} threw from close(): {}", entry.key.ref(), e.toString());
         } finally {

@@ -65,7 +65,7 @@ final class KafkaSink implements AutoCloseable {
 
         @Override
         public void emit(byte[] key, byte[] value) {
-            send(new ProducerRecord<>(topic, key, value));
+            send(new ProducerRecord<>(topic, null, attempt.task().batchTime(), key, value));
         }
 
         /** Sends a record for any topic, with headers, as dead-lettering does. */

@@ -9,7 +9,13 @@ import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.store.MissingBlockException;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.wire.WireMessage;
+import io.sluice.core.registry.StageSpec;
+import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.FailureKind;
+import io.sluice.core.wire.WireMessage.FunctionRef;
+import io.sluice.core.wire.WireMessage.StageWork;
+import io.sluice.function.BatchFunction;
+import io.sluice.function.Reducer;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
@@ -18,6 +24,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.AbstractMap.SimpleImmutableEntry;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -177,6 +185,9 @@ final class TaskRunner implements AutoCloseable {
             return platform(attempt, e instanceof ExecutionException ? e.getCause() : e);
         }
         try {
+            if (task.stage().shuffles() && !task.deadLetters()) {
+                return shuffle(task, svc, handle, t0);
+            }
             return task.exactlyOnce() ? exactlyOnce(task, svc, handle, t0) : atLeastOnce(task, svc, handle, t0);
         } catch (SinkException | MissingBlockException | BlockFormatException e) {
             if (handle.cancelled) {
@@ -209,7 +220,7 @@ final class TaskRunner implements AutoCloseable {
                 return new TaskDone(attempt, 0, basis.recordsOutOf(attempt.task()), readNanos, 0, 0);
             }
             if (block == null) {
-                block = Block.decode(svc.batchStore().block(attempt.task()));
+                block = input(task, svc);
                 readNanos = System.nanoTime() - t0;
             }
             int until = task.range().until(block.size());
@@ -217,7 +228,8 @@ final class TaskRunner implements AutoCloseable {
             if (covered >= until) {
                 return new TaskDone(attempt, 0, basis.recordsOutOf(attempt.task()), readNanos, 0, 0);
             }
-            BufferedOutput output = new BufferedOutput(attempt.toString(), task.outputTopic());
+            BufferedOutput output = new BufferedOutput(attempt.toString(), task.outputTopic(),
+                    attempt.task().batchTime());
             long t1 = System.nanoTime();
             TaskFailed failed = compute(task, svc, handle, block, from, until, output);
             if (failed != null || handle.cancelled) {
@@ -240,7 +252,7 @@ final class TaskRunner implements AutoCloseable {
     /** Streams the output as the function emits it, then waits for the acknowledgements. */
     private WireMessage atLeastOnce(RunTask task, Services svc, Running handle, long t0) throws InterruptedException {
         TaskAttempt attempt = task.attempt();
-        Block block = Block.decode(svc.batchStore().block(attempt.task()));
+        Block block = input(task, svc);
         int until = task.range().until(block.size());
         int from = Math.min(until, task.range().from());
         long t1 = System.nanoTime();
@@ -277,24 +289,32 @@ final class TaskRunner implements AutoCloseable {
                     output instanceof BufferedOutput b ? b::add : ((KafkaSink.AttemptOutput) output)::send);
             return null;
         }
-        FunctionCache.Entry function;
+        String reduce = task.stage().reduce();
+        FunctionCache.Entry entry = null;
+        BatchFunction function;
+        ClassLoader loader;
         try {
-            function = functions.acquire(svc.registry(), attempt.task().pipeline(), task.function(), task.parameters());
-        } catch (InvalidFunctionException e) {
-            return setup(attempt, e);
-        } catch (FunctionOpenException e) {
-            return setup(attempt, e.getCause());
-        } catch (JarMismatchException e) {
-            return setup(attempt, e);
-        } catch (UnknownEntryException e) {
-            return platform(attempt, e);
+            if (StageSpec.BUILT_INS.contains(reduce)) {
+                function = Reduction.builtIn(reduce).grouped();
+                loader = TaskRunner.class.getClassLoader();
+            } else if (reduce.isEmpty()) {
+                entry = load(task, svc, task.function(), BatchFunction.class);
+                function = entry.function();
+                loader = entry.classLoader();
+            } else {
+                entry = load(task, svc, withClass(task.function(), reduce), Reducer.class);
+                function = Reduction.of(reduce, entry.reducer()).grouped();
+                loader = entry.classLoader();
+            }
+        } catch (Failed e) {
+            return e.failure;
         }
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(function.classLoader());
+        thread.setContextClassLoader(loader);
         try {
             handle.inFunction = true;
-            function.function().apply(new BlockBatch(attempt.task(), task.partitionCount(), block, from, until), output);
+            function.apply(new BlockBatch(attempt.task(), task.partitionCount(), block, from, until), output);
             return null;
         } catch (SinkException e) {
             return e.causedByOutput() ? user(attempt, e) : platform(attempt, e);
@@ -305,7 +325,122 @@ final class TaskRunner implements AutoCloseable {
         } finally {
             handle.inFunction = false;
             thread.setContextClassLoader(previous);
-            functions.release(function);
+            if (entry != null) {
+                functions.release(entry);
+            }
+        }
+    }
+
+    /**
+     * Runs a stage that shuffles: the function over its input, then, if the next stage reduces,
+     * that reduction over the output by key, into one shuffle block split by the next stage's
+     * partitions, stored first-writer-wins. An attempt that may follow one that finished finds the
+     * block stored and does not run again; one that loses the race reports the block that won.
+     */
+    private WireMessage shuffle(RunTask task, Services svc, Running handle, long t0) throws InterruptedException {
+        TaskAttempt attempt = task.attempt();
+        StageWork stage = task.stage();
+        String key = stage.shuffleKey();
+        if (task.checkMarker() && svc.batchStore().hasBlock(key)) {
+            Block stored = Block.decode(svc.batchStore().blocks(List.of(key)).get(key));
+            log.info("{}: its shuffle block is stored already; not running it again", attempt);
+            return new TaskDone(attempt, 0, stored.size(), System.nanoTime() - t0, 0, 0,
+                    Shuffle.counts(stored, stage.shuffleTo()));
+        }
+        Block block = input(task, svc);
+        long t1 = System.nanoTime();
+        int until = task.range().until(block.size());
+        int from = Math.min(until, task.range().from());
+        BufferedOutput output = new BufferedOutput(attempt.toString(), Shuffle.TOPIC, attempt.task().batchTime());
+        TaskFailed failed = compute(task, svc, handle, block, from, until, output);
+        if (failed != null || handle.cancelled) {
+            return handle.cancelled ? null : failed;
+        }
+        List<Map.Entry<byte[], byte[]>> records = new ArrayList<>(output.records().size());
+        output.records().forEach(r -> records.add(new SimpleImmutableEntry<>(r.key(), r.value())));
+        output.abandon();
+        List<Map.Entry<byte[], byte[]>> shuffled = records;
+        if (!stage.combine().isEmpty()) {
+            try {
+                shuffled = combine(task, svc, handle, records);
+            } catch (Failed e) {
+                return e.failure;
+            }
+        }
+        byte[] bytes = Shuffle.write(shuffled, stage.shuffleTo(), attempt.task().batchTime());
+        long t2 = System.nanoTime();
+        Block kept = Block.decode(svc.batchStore().putBlockIfAbsent(key, bytes));
+        return new TaskDone(attempt, until - from, kept.size(), t1 - t0, t2 - t1, System.nanoTime() - t2,
+                Shuffle.counts(kept, stage.shuffleTo()));
+    }
+
+    /** Map-side combining: the next stage's reduction over this task's output, one record per key. */
+    private List<Map.Entry<byte[], byte[]>> combine(RunTask task, Services svc, Running handle,
+                                                    List<Map.Entry<byte[], byte[]>> records) throws Failed {
+        String reduce = task.stage().combine();
+        if (StageSpec.BUILT_INS.contains(reduce)) {
+            try {
+                return Reduction.builtIn(reduce).combine(records, true);
+            } catch (Exception e) {
+                throw new Failed(user(task.attempt(), e));
+            }
+        }
+        FunctionCache.Entry entry = load(task, svc, withClass(task.function(), reduce), Reducer.class);
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(entry.classLoader());
+        try {
+            handle.inFunction = true;
+            return Reduction.of(reduce, entry.reducer()).combine(records, true);
+        } catch (Exception | LinkageError | StackOverflowError e) {
+            throw new Failed(user(task.attempt(), e));
+        } finally {
+            handle.inFunction = false;
+            thread.setContextClassLoader(previous);
+            functions.release(entry);
+        }
+    }
+
+    /**
+     * @return the task's input: its input block for stage 0; for a later stage, its partition of
+     *     every shuffle block the stage before wrote, grouped by key
+     * @throws MissingBlockException naming the block that is gone
+     */
+    private static Block input(RunTask task, Services svc) {
+        TaskId id = task.attempt().task();
+        if (id.stage() == 0) {
+            return Block.decode(svc.batchStore().block(id));
+        }
+        List<String> keys = task.stage().inputs();
+        Map<String, byte[]> found = keys.isEmpty() ? Map.of() : svc.batchStore().blocks(keys);
+        return Shuffle.read(keys.stream().map(found::get).toList(), id.partition(), id.batchTime());
+    }
+
+    private FunctionCache.Entry load(RunTask task, Services svc, FunctionRef ref, Class<?> kind) throws Failed {
+        TaskAttempt attempt = task.attempt();
+        try {
+            return functions.acquire(svc.registry(), attempt.task().pipeline(), ref, task.parameters(), kind);
+        } catch (InvalidFunctionException | JarMismatchException e) {
+            throw new Failed(setup(attempt, e));
+        } catch (FunctionOpenException e) {
+            throw new Failed(setup(attempt, e.getCause()));
+        } catch (UnknownEntryException e) {
+            throw new Failed(platform(attempt, e));
+        }
+    }
+
+    private static FunctionRef withClass(FunctionRef ref, String className) {
+        return new FunctionRef(ref.name(), ref.version(), className, ref.sha256());
+    }
+
+    /** An attempt that cannot go on, with the failure to report. */
+    private static final class Failed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient TaskFailed failure;
+
+        Failed(TaskFailed failure) {
+            super(null, null, false, false);
+            this.failure = failure;
         }
     }
 

@@ -7,12 +7,16 @@ import io.sluice.core.registry.ConflictException;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.FunctionSpec;
+import io.sluice.core.registry.JarMismatchException;
 import io.sluice.core.registry.Names;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
 import io.sluice.core.registry.Registry;
+import io.sluice.core.registry.StageSpec;
 import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.status.PipelineProgress;
+import io.sluice.function.BatchFunction;
+import io.sluice.function.Reducer;
 import io.sluice.gateway.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -52,7 +56,8 @@ public final class Api implements AutoCloseable {
     private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
             "application/octet-stream");
     private static final Set<String> PIPELINE_FIELDS = Set.of("name", "function", "inputs", "output", "batchInterval",
-            "partitions", "parameters", "delivery", "speculation");
+            "partitions", "parameters", "delivery", "speculation", "stages");
+    private static final Set<String> STAGE_FIELDS = Set.of("reduce", "class", "partitions");
     private static final int DEFAULT_PARTITIONS = 4;
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
@@ -199,25 +204,58 @@ public final class Api implements AutoCloseable {
         Map<String, String> parameters = parameters(json);
         Delivery delivery = delivery(json);
         boolean speculation = bool(json, "speculation", true);
+        List<StageSpec> stages = stages(json, partitions);
         // Validate the shape first (400), with version 1 standing in until the function is looked up.
         badRequestIfInvalid(() -> new PipelineSpec(name, function, 1, inputs, output, interval, partitions, parameters,
-                delivery, PipelineState.RUNNING, 0L, speculation));
+                delivery, PipelineState.RUNNING, 0L, speculation, stages));
         blocking(ctx, 201, () -> {
             if (registry().pipeline(name).isPresent()) {
                 throw new ApiException(409, "a pipeline named '" + name + "' already exists");
             }
             FunctionSpec fn = registry().latestFunction(function).orElseThrow(() -> new ApiException(422,
                     "no function named '" + function + "'; upload it first with POST /v1/functions"));
+            checkStageClasses(fn, stages);
             List<String> missing = topics.missing(inputs);
             if (!missing.isEmpty()) {
                 throw new ApiException(422, "input topic(s) " + missing + " do not exist in Kafka at " + config.kafkaBootstrap());
             }
             PipelineSpec spec = registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output,
                     interval, partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(),
-                    speculation));
-            log.info("Pipeline {} created: {} -> {}@{} -> {}", name, inputs, function, fn.version(), output);
+                    speculation, stages));
+            log.info("Pipeline {} created: {} -> {}@{}{} -> {}", name, inputs, function, fn.version(),
+                    stages.isEmpty() ? "" : " -> " + stages, output);
             return spec;
         }, Views::pipeline);
+    }
+
+    /**
+     * Checks that every stage's user class (a {@code Reducer} or a {@code BatchFunction}) is usable
+     * from the function version's jar, as an upload checks the function class. Blocks: run it on a
+     * worker thread.
+     *
+     * @throws ApiException 422 saying which stage and what is wrong
+     */
+    private void checkStageClasses(FunctionSpec fn, List<StageSpec> stages) {
+        byte[] jar = null;
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec stage = stages.get(i);
+            if (stage.userClass().isEmpty()) {
+                continue;
+            }
+            if (jar == null) {
+                try {
+                    jar = registry().jar(fn);
+                } catch (UnknownEntryException | JarMismatchException e) {
+                    throw new ApiException(422, e.getMessage());
+                }
+            }
+            Class<?> kind = stage.reduces() ? Reducer.class : BatchFunction.class;
+            try {
+                FunctionJars.validate(jar, stage.userClass(), kind);
+            } catch (InvalidFunctionException e) {
+                throw new ApiException(422, "stages[" + i + "] (function " + fn.ref() + "): " + e.getMessage());
+            }
+        }
     }
 
     private void setState(RoutingContext ctx, PipelineState state) {
@@ -322,6 +360,43 @@ public final class Api implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "field 'delivery': " + e.getMessage());
         }
+    }
+
+    /**
+     * The optional {@code stages}: objects with exactly one of {@code reduce} and {@code class}, and
+     * optionally {@code partitions} (default: the pipeline's). Every reason names the stage.
+     */
+    private static List<StageSpec> stages(JsonObject json, int defaultPartitions) {
+        Object value = json.getValue("stages");
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof JsonArray array)) {
+            throw new ApiException(400, "field 'stages' must be an array of objects like {\"reduce\": \"sum\"}");
+        }
+        List<StageSpec> out = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            String where = "stages[" + i + "]";
+            if (!(array.getValue(i) instanceof JsonObject stage)) {
+                throw new ApiException(400, where + " must be an object with 'reduce' or 'class', and optionally 'partitions'");
+            }
+            try {
+                for (String field : stage.fieldNames()) {
+                    if (!STAGE_FIELDS.contains(field)) {
+                        throw new ApiException(400, "unknown field '" + field + "'; expected " + new java.util.TreeSet<>(STAGE_FIELDS));
+                    }
+                }
+                String reduce = string(stage, "reduce", false);
+                String className = string(stage, "class", false);
+                int partitions = integer(stage, "partitions", defaultPartitions);
+                out.add(new StageSpec(reduce, className, partitions));
+            } catch (ApiException e) {
+                throw new ApiException(e.status(), where + ": " + e.getMessage());
+            } catch (IllegalArgumentException e) {
+                throw new ApiException(400, where + ": " + e.getMessage());
+            }
+        }
+        return out;
     }
 
     private static Map<String, String> parameters(JsonObject json) {

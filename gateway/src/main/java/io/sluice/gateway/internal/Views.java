@@ -3,6 +3,7 @@ package io.sluice.gateway.internal;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
+import io.sluice.core.registry.StageSpec;
 import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.status.RuntimeInfo;
@@ -46,8 +47,20 @@ final class Views {
                 .put("delivery", p.delivery().text())
                 .put("speculation", p.speculation())
                 .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(p.parameters())))
+                .put("stages", stages(p.stages()))
                 .put("state", p.state().name())
                 .put("createdAt", p.createdAt());
+    }
+
+    /** The stages after the function, as a request gives them, with their partitions filled in. */
+    static JsonArray stages(List<StageSpec> stages) {
+        JsonArray array = new JsonArray();
+        for (StageSpec s : stages) {
+            JsonObject stage = s.reduces() ? new JsonObject().put("reduce", s.reduce())
+                    : new JsonObject().put("class", s.className());
+            array.add(stage.put("partitions", s.partitions()));
+        }
+        return array;
     }
 
     static JsonObject pipelineDetail(PipelineSpec p, PipelineProgress progress, List<RuntimeInfo> runtimes) {

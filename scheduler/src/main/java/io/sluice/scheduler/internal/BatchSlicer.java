@@ -43,6 +43,7 @@ final class BatchSlicer {
     private final String pipeline;
     private final long intervalMs;
     private final int partitions;
+    private final List<Integer> laterStages;
     private final Clock clock;
 
     private long nextBoundary;
@@ -56,9 +57,15 @@ final class BatchSlicer {
     private static final long NONE = Long.MIN_VALUE;
 
     BatchSlicer(String pipeline, Duration interval, int partitions, Clock clock) {
+        this(pipeline, interval, partitions, List.of(), clock);
+    }
+
+    /** @param laterStages the partition counts of the pipeline's stages after the first, for the manifests */
+    BatchSlicer(String pipeline, Duration interval, int partitions, List<Integer> laterStages, Clock clock) {
         this.pipeline = pipeline;
         this.intervalMs = interval.toMillis();
         this.partitions = partitions;
+        this.laterStages = List.copyOf(laterStages);
         this.clock = clock;
         this.nextBoundary = boundaryAfter(clock.millis());
         this.open = new OpenBatch(partitions);
@@ -117,7 +124,8 @@ final class BatchSlicer {
          *     the manifest says the original did
          */
         SlicedBatch seal() {
-            SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime());
+            SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime(),
+                    manifest.laterStages());
             List<Integer> counts = sealed.manifest().recordsPerPartition();
             if (!counts.equals(manifest.recordsPerPartition())) {
                 throw new BatchMismatchException(manifest, counts);
@@ -169,7 +177,7 @@ final class BatchSlicer {
         }
         OpenBatch cut = open;
         open = new OpenBatch(partitions);
-        return Optional.of(cut.seal(pipeline, batchTime, batchSequence, now));
+        return Optional.of(cut.seal(pipeline, batchTime, batchSequence, now, laterStages));
     }
 
     /**
@@ -221,7 +229,7 @@ final class BatchSlicer {
             return sum;
         }
 
-        SlicedBatch seal(String pipeline, long batchTime, long sequence, long cutTime) {
+        SlicedBatch seal(String pipeline, long batchTime, long sequence, long cutTime, List<Integer> laterStages) {
             List<OffsetRange> offsetRanges = new ArrayList<>(ranges.size());
             ranges.forEach((tp, r) -> offsetRanges.add(new OffsetRange(tp.topic(), tp.partition(), r[0], r[1] + 1)));
             List<Integer> counts = new ArrayList<>(writers.length);
@@ -230,7 +238,8 @@ final class BatchSlicer {
                 counts.add(w.recordCount());
                 blocks.add(w.seal());
             }
-            return new SlicedBatch(new BatchManifest(pipeline, batchTime, sequence, cutTime, offsetRanges, counts), blocks);
+            return new SlicedBatch(new BatchManifest(pipeline, batchTime, sequence, cutTime, offsetRanges, counts,
+                    laterStages), blocks);
         }
     }
 }

@@ -15,35 +15,81 @@ import java.util.TreeMap;
  */
 final class CommitTracker {
 
-    /** One batch in flight: its manifest and its tasks. */
+    /** One batch in flight: its manifest and its tasks, stage by stage. */
     static final class BatchRun {
         final BatchManifest manifest;
+        /** Every task of every stage. */
         final List<TaskRun> tasks;
-        /** Whether its tasks were handed to the dispatcher; batches past the in-flight bound wait. */
+        private final List<List<TaskRun>> stages;
+        /** Whether its stage-0 tasks were handed to the dispatcher; batches past the in-flight bound wait. */
         boolean released;
-        private int remaining;
+        /** How many stages were handed to the dispatcher: a stage goes once the one before is done. */
+        private int releasedStages;
+        private final int[] remaining;
 
         BatchRun(BatchManifest manifest, List<TaskRun> tasks) {
             this.manifest = manifest;
             this.tasks = List.copyOf(tasks);
-            this.remaining = tasks.size();
+            List<List<TaskRun>> byStage = new ArrayList<>();
+            for (int s = 0; s < manifest.stages(); s++) {
+                byStage.add(new ArrayList<>());
+            }
+            tasks.forEach(t -> byStage.get(t.stage()).add(t));
+            this.stages = byStage.stream().map(List::copyOf).toList();
+            this.remaining = stages.stream().mapToInt(List::size).toArray();
         }
 
         boolean complete() {
-            return remaining == 0;
+            for (int r : remaining) {
+                if (r != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        int stageCount() {
+            return stages.size();
+        }
+
+        List<TaskRun> stage(int stage) {
+            return stages.get(stage);
+        }
+
+        /** @return whether every task of the stage has succeeded */
+        boolean stageDone(int stage) {
+            return remaining[stage] == 0;
+        }
+
+        /** @return how many stages were handed to the dispatcher */
+        int releasedStages() {
+            return releasedStages;
+        }
+
+        void stageReleased(int stage) {
+            releasedStages = Math.max(releasedStages, stage + 1);
+        }
+
+        void succeeded(TaskRun task) {
+            remaining[task.stage()]--;
+        }
+
+        void reopened(TaskRun task) {
+            remaining[task.stage()]++;
         }
 
         BatchInfo info() {
             long start = Long.MAX_VALUE;
             long end = 0;
             long out = 0;
+            int last = stages.size() - 1;
             int attempts = 0;
             int ran = 0;
             long deadLettered = 0;
             for (TaskRun t : tasks) {
                 start = Math.min(start, t.firstDispatchedAt() == 0 ? t.finishedAt() : t.firstDispatchedAt());
                 end = Math.max(end, t.finishedAt());
-                out += t.recordsOut();
+                out += t.stage() == last ? t.recordsOut() : 0;
                 attempts += t.attempts();
                 ran += t.attempts() > 0 ? 1 : 0;
                 deadLettered += t.deadLettered();
@@ -52,7 +98,7 @@ final class CommitTracker {
                 start = end = manifest.cutTime();
             }
             return new BatchInfo(manifest.pipeline(), manifest.batchTime(), manifest.records(), out,
-                    manifest.partitions(), ran, attempts, deadLettered, manifest.cutTime(), start, end);
+                    tasks.size(), ran, attempts, deadLettered, manifest.cutTime(), start, end);
         }
     }
 
@@ -65,11 +111,19 @@ final class CommitTracker {
         inFlight.put(batch.manifest.batchTime(), batch);
     }
 
-    /** Notes that a task of the batch succeeded. */
-    void taskSucceeded(long batchTime) {
-        BatchRun batch = inFlight.get(batchTime);
+    /** Notes that a task of its batch succeeded. */
+    void taskSucceeded(TaskRun task) {
+        BatchRun batch = inFlight.get(task.id().batchTime());
         if (batch != null) {
-            batch.remaining--;
+            batch.succeeded(task);
+        }
+    }
+
+    /** Notes that a succeeded task of its batch must run again (a shuffle block it wrote was lost). */
+    void taskReopened(TaskRun task) {
+        BatchRun batch = inFlight.get(task.id().batchTime());
+        if (batch != null) {
+            batch.reopened(task);
         }
     }
 

@@ -231,12 +231,15 @@ final class Coordinator {
             return;
         }
         List<TaskRun> tasks = new ArrayList<>(manifest.partitions());
-        for (TaskId id : manifest.tasks()) {
-            TaskRun task = new TaskRun(id, manifest.sequence(), run,
-                    run.transactionalId(id.partition(), manifest.sequence(), config.maxBatchesInFlight()), recovered,
-                    manifest.recordsPerPartition().get(id.partition()));
-            tasks.add(task);
-            run.tasks().put(id, task);
+        for (int stage = 0; stage < manifest.stages(); stage++) {
+            boolean last = stage == manifest.stages() - 1;
+            for (TaskId id : manifest.tasks(stage)) {
+                TaskRun task = new TaskRun(id, manifest.sequence(), run,
+                        run.transactionalId(stage, id.partition(), manifest.sequence(), config.maxBatchesInFlight()),
+                        recovered, stage == 0 ? manifest.recordsPerPartition().get(id.partition()) : 0, last);
+                tasks.add(task);
+                run.tasks().put(id, task);
+            }
         }
         run.commits().add(new CommitTracker.BatchRun(manifest, tasks));
         release(run);
@@ -244,35 +247,69 @@ final class Coordinator {
     }
 
     /**
-     * Hands the tasks of the oldest {@code maxBatchesInFlight} uncommitted batches to the
-     * dispatcher; later batches wait for earlier ones to commit. Tasks with nothing to read
+     * Hands the stage-0 tasks of the oldest {@code maxBatchesInFlight} uncommitted batches to the
+     * dispatcher; later batches wait for earlier ones to commit. Within a released batch, each
+     * stage goes once every task of the stage before has succeeded. Tasks with nothing to read
      * succeed at once.
      */
     private void release(PipelineRun run) {
-        long now = clock.millis();
         int position = 0;
         for (CommitTracker.BatchRun batch : run.commits().batches()) {
             if (position++ >= config.maxBatchesInFlight()) {
                 return;
             }
-            if (batch.released) {
-                continue;
-            }
-            batch.released = true;
-            for (TaskRun task : batch.tasks) {
-                if (task.records() == 0) {
-                    task.succeeded(now);
-                    run.commits().taskSucceeded(batch.manifest.batchTime());
-                } else {
-                    dispatcher.submit(task, now);
-                }
+            if (!batch.released) {
+                batch.released = true;
+                releaseStage(run, batch, 0);
             }
         }
     }
 
+    /** Releases the next stage of a batch if the one before is done, or hands waiting tasks their rewritten input. */
+    private void releaseNextStage(PipelineRun run, CommitTracker.BatchRun batch, int doneStage) {
+        int next = doneStage + 1;
+        if (!batch.released || next >= batch.stageCount() || !batch.stageDone(doneStage)) {
+            return;
+        }
+        if (batch.releasedStages() <= next) {
+            releaseStage(run, batch, next);
+            return;
+        }
+        long now = clock.millis();
+        for (TaskRun task : batch.stage(next)) {
+            if (task.waitingForInput()) {
+                task.waitingForInput(false);
+                task.records(PipelineRun.inputRecords(batch, task));
+                task.retryAt(now);
+                dispatcher.submit(task, now);
+            }
+        }
+    }
+
+    private void releaseStage(PipelineRun run, CommitTracker.BatchRun batch, int stage) {
+        long now = clock.millis();
+        batch.stageReleased(stage);
+        for (TaskRun task : batch.stage(stage)) {
+            if (stage > 0) {
+                task.records(PipelineRun.inputRecords(batch, task));
+            }
+            if (task.records() == 0) {
+                task.succeeded(now);
+                run.commits().taskSucceeded(task);
+            } else {
+                dispatcher.submit(task, now);
+            }
+        }
+        releaseNextStage(run, batch, stage);
+    }
+
     private void taskSucceeded(TaskRun task) {
         PipelineRun run = task.pipeline();
-        run.commits().taskSucceeded(task.id().batchTime());
+        run.commits().taskSucceeded(task);
+        CommitTracker.BatchRun batch = run.commits().batch(task.id().batchTime());
+        if (batch != null) {
+            releaseNextStage(run, batch, task.stage());
+        }
         commitReady(run);
     }
 
@@ -289,6 +326,10 @@ final class Coordinator {
             for (CommitTracker.BatchRun batch : ready) {
                 Ingest ingest = run.ingest();
                 commits.add(() -> ingest.commit(batch.manifest));
+                List<String> stepBlocks = stepShuffleBlocks(batch);
+                if (!stepBlocks.isEmpty()) {
+                    cleanup.execute(() -> node.batchStore().removeBlocks(stepBlocks));
+                }
                 run.committed(batch.manifest.batchTime());
                 batch.tasks.forEach(t -> run.tasks().remove(t.id()));
                 progress = progress.plus(batch.info());
@@ -298,6 +339,18 @@ final class Coordinator {
         progress = progress.withPending(run.commits().size());
         run.progress(progress);
         status.publishThen(progress, commits);
+    }
+
+    /**
+     * @return the shuffle blocks of bisection steps: the manifest names only each task's own
+     *     shuffle block, which {@code removeBatch} frees with the batch
+     */
+    private static List<String> stepShuffleBlocks(CommitTracker.BatchRun batch) {
+        List<String> keys = new ArrayList<>();
+        for (TaskRun t : batch.tasks) {
+            t.parts().stream().map(TaskRun.ShufflePart::key).filter(k -> !k.equals(t.id().shuffleKey())).forEach(keys::add);
+        }
+        return keys;
     }
 
     private TaskRun task(TaskId id) {

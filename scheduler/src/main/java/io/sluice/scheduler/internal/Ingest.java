@@ -97,7 +97,8 @@ final class Ingest implements AutoCloseable {
         this.budget = new IngestBudget(maxBatchesInFlight, limits);
         this.rebuilder = new BatchRebuilder(clock);
         this.committer = new OffsetCommitter(spec.name(), store, budget, events, this::stillActive);
-        this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(), clock);
+        this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(),
+                spec.laterStagePartitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
         this.thread.setDaemon(true);
     }

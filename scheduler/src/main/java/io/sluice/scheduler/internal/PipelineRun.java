@@ -4,15 +4,19 @@ import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
+import io.sluice.core.registry.StageSpec;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.FunctionRef;
 import io.sluice.core.wire.WireMessage.RecordRange;
 import io.sluice.core.wire.WireMessage.RunTask;
+import io.sluice.core.wire.WireMessage.StageWork;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -113,19 +117,76 @@ final class PipelineRun {
             range = new RecordRange(step.from(), step.until());
             deadLetterError = step.deadLetter() ? task.deadLetterReason() : "";
         }
-        return new RunTask(attempt, spec.partitions(), function, spec.outputTopic(), spec.parameters(),
-                task.transactionalId(), producerEpoch, task.mayHaveCommitted(), range, deadLetterTopic(), deadLetterError);
+        return new RunTask(attempt, partitions(task.stage()), functionOf(task.stage()), spec.outputTopic(),
+                spec.parameters(), task.producerId(), producerEpoch, task.mayHaveCommitted(), range, deadLetterTopic(),
+                deadLetterError, stageWork(task));
+    }
+
+    /** @return how many partitions (tasks) a stage has */
+    int partitions(int stage) {
+        return stage == 0 ? spec.partitions() : spec.stages().get(stage - 1).partitions();
+    }
+
+    /** @return the class a stage's tasks load: the pipeline's function, a stage's own class, or its Reducer */
+    private FunctionRef functionOf(int stage) {
+        if (stage == 0) {
+            return function;
+        }
+        StageSpec s = spec.stages().get(stage - 1);
+        return s.userClass().isEmpty() || s.reduces() ? function
+                : new FunctionRef(function.name(), function.version(), s.userClass(), function.sha256());
+    }
+
+    /**
+     * What a task's stage reads (stage 0 its input block; a later stage the shuffle blocks the
+     * stage before wrote, in partition order), runs, and writes (the next stage's shuffle block,
+     * combined by key if the next stage reduces, or the sink).
+     */
+    private StageWork stageWork(TaskRun task) {
+        int stage = task.stage();
+        List<String> inputs = new ArrayList<>();
+        if (stage > 0) {
+            CommitTracker.BatchRun batch = commits.batch(task.id().batchTime());
+            for (TaskRun producer : batch.stage(stage - 1)) {
+                producer.parts().forEach(p -> inputs.add(p.key()));
+            }
+        }
+        String reduce = stage == 0 ? "" : spec.stages().get(stage - 1).reduce();
+        if (task.lastStage()) {
+            return new StageWork(0, "", "", reduce, inputs);
+        }
+        StageSpec next = spec.stages().get(stage);
+        return new StageWork(next.partitions(), next.reduce(), task.shuffleKey(), reduce, inputs);
+    }
+
+    /**
+     * @return how many records a task of a stage after the first reads: its partition's share of
+     *     every shuffle block the stage before wrote
+     */
+    static int inputRecords(CommitTracker.BatchRun batch, TaskRun task) {
+        long sum = 0;
+        for (TaskRun producer : batch.stage(task.stage() - 1)) {
+            for (TaskRun.ShufflePart part : producer.parts()) {
+                sum += part.counts().get(task.id().partition());
+            }
+        }
+        return (int) Math.min(Integer.MAX_VALUE, sum);
     }
 
     /**
      * @param transactionSlots how many batches may be in flight, and so how many transactional ids
      *                         each partition cycles through
-     * @return the transactional id of a task of this pipeline, or empty for at-least-once output
+     * @return the transactional id of a task of this pipeline, or empty for at-least-once output:
+     *     a task of the last stage writes the sink under it; one of an earlier stage only the
+     *     dead letters of its bisection (its output goes to a shuffle block)
      */
-    String transactionalId(int partition, long batchSequence, int transactionSlots) {
-        return spec.delivery() == Delivery.EXACTLY_ONCE
-                ? transactionalId(spec.name(), partition, batchSequence % transactionSlots)
-                : "";
+    String transactionalId(int stage, int partition, long batchSequence, int transactionSlots) {
+        if (spec.delivery() != Delivery.EXACTLY_ONCE) {
+            return "";
+        }
+        long slot = batchSequence % transactionSlots;
+        return stage == spec.stageCount() - 1 ? transactionalId(spec.name(), partition, slot)
+                : transactionalId(spec.name() + "/s" + stage, partition, slot); // '/' is in no pipeline name
     }
 
     /**

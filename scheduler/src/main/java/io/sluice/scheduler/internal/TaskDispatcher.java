@@ -150,13 +150,13 @@ final class TaskDispatcher {
     }
 
     private String holder(TaskRun task) {
-        return task.transactionalId().isEmpty() ? null : affinity.holder(task.transactionalId()).orElse(null);
+        return task.producerId().isEmpty() ? null : affinity.holder(task.producerId()).orElse(null);
     }
 
     /** Starts an attempt of {@code task} on {@code runtime} now. */
     TaskAttempt launch(TaskRun task, RuntimeSession runtime, long now, Messages messages) {
         TaskAttempt attempt = task.launch(runtime.id(), now);
-        long epoch = task.transactionalId().isEmpty() ? 0 : affinity.assign(task.transactionalId(), runtime.id());
+        long epoch = task.producerId().isEmpty() ? 0 : affinity.assign(task.producerId(), runtime.id());
         runtime.assigned(attempt, ++assignSeq);
         runtime.send(messages.runTask(task, attempt, epoch));
         return attempt;

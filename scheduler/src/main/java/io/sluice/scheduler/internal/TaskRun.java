@@ -4,8 +4,10 @@ import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage.FailureKind;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -20,7 +22,8 @@ final class TaskRun {
     private final PipelineRun pipeline;
     private final String transactionalId;
     private final boolean recovered;
-    private final int records;
+    private final boolean lastStage;
+    private int records;
     private long queuedAt;
     private TaskState state = TaskState.PENDING;
     private int lastAttempt;
@@ -39,29 +42,117 @@ final class TaskRun {
     private final Map<TaskAttempt, String> running = new HashMap<>();
     private final Map<TaskAttempt, Long> startedAt = new HashMap<>();
     private final Set<String> failedOn = new HashSet<>();
+    /** For a stage that shuffles: the shuffle blocks its successful steps wrote, in record order. */
+    private final List<ShufflePart> parts = new ArrayList<>();
+    private boolean waitingForInput;
+
+    /**
+     * One shuffle block a task wrote: its key, and how many records it holds for each partition of
+     * the next stage. A task writes one, or, while its block is bisected, one per successful step.
+     */
+    record ShufflePart(String key, List<Integer> counts) {
+        ShufflePart {
+            counts = List.copyOf(counts);
+        }
+    }
 
     /**
      * @param transactionalId the id its exactly-once output is written under, or empty
      * @param recovered       whether a previous scheduler ran it, so it may have committed already
-     * @param records         how many records its block holds
+     * @param records         how many records its block holds; for a stage after the first, 0 until
+     *                        the stage before is done
+     * @param lastStage       whether the task's stage writes the sink rather than a shuffle block
      */
-    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline, String transactionalId, boolean recovered, int records) {
+    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline, String transactionalId, boolean recovered, int records,
+            boolean lastStage) {
         this.id = id;
         this.batchSequence = batchSequence;
         this.pipeline = pipeline;
         this.transactionalId = transactionalId;
         this.recovered = recovered;
         this.records = records;
+        this.lastStage = lastStage;
     }
 
-    /** @return how many records the task's block holds */
+    /** A task of a one-stage pipeline. */
+    TaskRun(TaskId id, long batchSequence, PipelineRun pipeline, String transactionalId, boolean recovered, int records) {
+        this(id, batchSequence, pipeline, transactionalId, recovered, records, true);
+    }
+
+    /** @return how many records the task reads */
     int records() {
         return records;
     }
 
-    /** @return the transactional id every attempt of this task writes under; empty for at-least-once output */
+    /** Sets how many records a task of a later stage reads, once the stage before is done. */
+    void records(int count) {
+        records = count;
+    }
+
+    /** @return the stage within the pipeline */
+    int stage() {
+        return id.stage();
+    }
+
+    /** @return whether the task writes the sink (its stage is the last) rather than a shuffle block */
+    boolean lastStage() {
+        return lastStage;
+    }
+
+    /** @return the transactional id the task's Kafka writes go under; empty for at-least-once output */
     String transactionalId() {
         return transactionalId;
+    }
+
+    /**
+     * @return the transactional id the next attempt writes Kafka under: the task's id if it writes
+     *     the sink or dead-letters a bisection step; empty if it only writes a shuffle block (or
+     *     for at-least-once output), so it has no producer to keep close to
+     */
+    String producerId() {
+        boolean writesKafka = lastStage || (bisection != null && !bisection.done() && bisection.current().deadLetter());
+        return writesKafka ? transactionalId : "";
+    }
+
+    /** @return where the next attempt's shuffle block goes: the task's key, or, while bisecting, one per step */
+    String shuffleKey() {
+        if (bisection == null || bisection.done()) {
+            return id.shuffleKey();
+        }
+        BisectPlan.Step step = bisection.current();
+        return id.shuffleKey() + "@" + step.from() + "-" + step.until();
+    }
+
+    /** Notes a shuffle block a successful attempt wrote. */
+    void wrote(ShufflePart part) {
+        parts.add(part);
+    }
+
+    /** @return the shuffle blocks the task's successful attempts wrote, in record order */
+    List<ShufflePart> parts() {
+        return parts;
+    }
+
+    /**
+     * Runs the task again because a shuffle block it wrote is gone: from the start, as if it had
+     * never succeeded. Its batch has not committed, so nothing downstream of it has either.
+     */
+    void reopen(long now) {
+        moveTo(TaskState.PENDING);
+        parts.clear();
+        bisection = null;
+        countedFailures = 0;
+        notBefore = now;
+        durationMillis = -1;
+    }
+
+    /** @return whether the task waits for the stage before to write its input again */
+    boolean waitingForInput() {
+        return waitingForInput;
+    }
+
+    void waitingForInput(boolean waiting) {
+        waitingForInput = waiting;
     }
 
     /**
@@ -216,6 +307,9 @@ final class TaskRun {
     }
 
     boolean due(long now) {
+        if (waitingForInput) {
+            return false;
+        }
         return (state == TaskState.PENDING && now >= notBefore) || copyWanted();
     }
 

@@ -11,6 +11,8 @@ import java.util.Set;
  * PENDING ──► RUNNING ──► SUCCEEDED          (PENDING ──► SUCCEEDED: empty block, nothing to run)
  *    ▲           │
  *    └───────────┘ (failed or lost: retry; out of attempts: the next steps of its bisection)
+ *    ▲                       │
+ *    └───────────────────────┘ (a shuffle block it wrote was lost before its batch committed: lineage re-run)
  * any state but SUCCEEDED ──► ABANDONED (pipeline deleted)
  * </pre>
  */
@@ -27,7 +29,7 @@ enum TaskState {
     private static final Map<TaskState, Set<TaskState>> LEGAL = Map.of(
             PENDING, EnumSet.of(RUNNING, SUCCEEDED, ABANDONED),
             RUNNING, EnumSet.of(RUNNING, PENDING, SUCCEEDED, ABANDONED),
-            SUCCEEDED, EnumSet.noneOf(TaskState.class),
+            SUCCEEDED, EnumSet.of(PENDING),
             ABANDONED, EnumSet.noneOf(TaskState.class));
 
     /** @return true if a task in this state may move to {@code next} */
@@ -35,7 +37,7 @@ enum TaskState {
         return LEGAL.get(this).contains(next);
     }
 
-    /** @return true once the task will never run again */
+    /** @return true once the task has nothing left to run (a succeeded task runs again only if its shuffle block is lost) */
     boolean isFinal() {
         return this == SUCCEEDED || this == ABANDONED;
     }

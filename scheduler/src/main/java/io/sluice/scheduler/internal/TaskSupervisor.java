@@ -68,9 +68,13 @@ final class TaskSupervisor {
             cancel(task, other);
         }
         dispatcher.withdraw(task);
-        task.output(done.recordsOut());
-        task.took(observed);
         BisectPlan bisection = task.bisection();
+        if (!task.lastStage() && (bisection == null || !bisection.current().deadLetter())) {
+            task.wrote(new TaskRun.ShufflePart(task.shuffleKey(), done.shuffled()));
+        } else {
+            task.output(done.recordsOut());
+        }
+        task.took(observed);
         if (bisection != null) {
             BisectPlan.Step step = bisection.current();
             bisection.succeeded();
@@ -99,7 +103,11 @@ final class TaskSupervisor {
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
         if (failed.kind() == FailureKind.PLATFORM && MISSING_BLOCK.equals(failed.errorClass())) {
-            blockMissing(task, attempt, runtimeId, error);
+            if (task.stage() > 0) {
+                shuffleBlockMissing(task, attempt, runtimeId, error);
+            } else {
+                blockMissing(task, attempt, runtimeId, error);
+            }
             return;
         }
         if (failed.kind() == FailureKind.PLATFORM) {
@@ -142,6 +150,58 @@ final class TaskSupervisor {
         }
     }
 
+    /**
+     * A shuffle block the task reads is gone (lost with the members that held it): the task of
+     * the stage before that wrote it runs again (lineage), and this task waits until that stage
+     * is done again. Recomputing from the same input writes the same block.
+     */
+    private void shuffleBlockMissing(TaskRun task, TaskAttempt attempt, String runtimeId, String error) {
+        PipelineRun run = task.pipeline();
+        CommitTracker.BatchRun batch = run.commits().batch(task.id().batchTime());
+        TaskRun producer = batch == null ? null : producerOf(batch.stage(task.stage() - 1), failedMessage(error));
+        if (producer == null) {
+            platformFailure(task, attempt, runtimeId, error);
+            return;
+        }
+        if (!task.running().isEmpty()) {
+            return; // a copy still runs; it will find the same
+        }
+        long now = clock.millis();
+        task.waitingForInput(true);
+        task.retryAt(Long.MAX_VALUE); // until the stage before is done again
+        if (producer.state() == TaskState.SUCCEEDED) {
+            log.warn("Task {} on {}: {}; running {} again to recompute it", task.id(), runtimeId, error, producer.id());
+            producer.reopen(now);
+            run.commits().taskReopened(producer);
+            dispatcher.submit(producer, now);
+            // No task of this stage may start before the block is back: it would read the stage's
+            // output without it. Attempts already running read every block or fail like this one.
+            for (TaskRun sibling : batch.stage(task.stage())) {
+                if (!sibling.state().isFinal()) {
+                    sibling.waitingForInput(true);
+                }
+            }
+        }
+    }
+
+    private static String failedMessage(String error) {
+        return error == null ? "" : error;
+    }
+
+    /**
+     * @return the task whose shuffle block the error names (its own key, or one of its bisection
+     *     steps', {@code key@from-until}), or null
+     */
+    private static TaskRun producerOf(List<TaskRun> stage, String error) {
+        for (TaskRun t : stage) {
+            String key = t.id().shuffleKey();
+            if (error.contains(MissingBlockException.quoted(key)) || error.contains("'" + key + "@")) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /** The batch's blocks are back: its tasks that waited for them run again. */
     void blocksRebuilt(PipelineRun run, long batchTime) {
         run.rebuilt(batchTime);
@@ -163,7 +223,7 @@ final class TaskSupervisor {
         if (batch == null) {
             return;
         }
-        for (TaskRun task : List.copyOf(batch.tasks)) {
+        for (TaskRun task : List.copyOf(batch.stage(0))) { // only stage 0 reads input blocks
             if (!task.state().isFinal() && task.running().isEmpty()) {
                 action.accept(task);
             }
@@ -263,16 +323,19 @@ final class TaskSupervisor {
                 if (!batch.released) {
                     break;
                 }
-                speculate(batch, now);
+                for (int stage = 0; stage < batch.releasedStages(); stage++) {
+                    speculate(batch.stage(stage), now);
+                }
             }
         }
     }
 
-    private void speculate(CommitTracker.BatchRun batch, long now) {
+    /** Speculates within one stage of a batch: its tasks are each other's siblings. */
+    private void speculate(List<TaskRun> stage, long now) {
         int running = 0;
         int finished = 0;
-        long[] durations = new long[batch.tasks.size()];
-        for (TaskRun t : batch.tasks) {
+        long[] durations = new long[stage.size()];
+        for (TaskRun t : stage) {
             if (t.records() > 0) {
                 running++;
                 if (t.durationMillis() >= 0) {
@@ -281,7 +344,7 @@ final class TaskSupervisor {
             }
         }
         long[] done = Arrays.copyOf(durations, finished);
-        for (TaskRun t : batch.tasks) {
+        for (TaskRun t : stage) {
             TaskAttempt only = t.soleAttempt();
             if (only == null || t.bisection() != null || t.state() != TaskState.RUNNING || t.copyWanted()
                     || t.attempts() >= 2 * retry.maxAttempts()) {

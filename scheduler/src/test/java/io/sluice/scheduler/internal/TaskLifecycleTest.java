@@ -26,8 +26,11 @@ class TaskLifecycleTest {
         assertTrue(PENDING.canMoveTo(SUCCEEDED), "an empty block succeeds without running");
         assertTrue(RUNNING.canMoveTo(PENDING), "failed or lost: retry");
         assertTrue(RUNNING.canMoveTo(RUNNING), "speculative copy");
+        assertTrue(SUCCEEDED.canMoveTo(PENDING), "a lost shuffle block runs its map task again (lineage)");
         for (TaskState s : TaskState.values()) {
-            assertFalse(SUCCEEDED.canMoveTo(s), "SUCCEEDED is final");
+            if (s != PENDING) {
+                assertFalse(SUCCEEDED.canMoveTo(s), "SUCCEEDED goes nowhere but back to PENDING");
+            }
             assertFalse(ABANDONED.canMoveTo(s), "ABANDONED is final");
         }
         assertFalse(PENDING.canMoveTo(PENDING));
@@ -71,9 +74,9 @@ class TaskLifecycleTest {
         tracker.add(new CommitTracker.BatchRun(manifest(2000), List.of(b)));
         assertThrows(IllegalStateException.class, () -> tracker.add(new CommitTracker.BatchRun(manifest(1500), List.of())));
 
-        tracker.taskSucceeded(2000);
+        tracker.taskSucceeded(b);
         assertTrue(tracker.drainCommittable().isEmpty(), "batch 2000 done but 1000 is not");
-        tracker.taskSucceeded(1000);
+        tracker.taskSucceeded(a);
         List<CommitTracker.BatchRun> ready = tracker.drainCommittable();
         assertEquals(List.of(1000L, 2000L), ready.stream().map(r -> r.manifest.batchTime()).toList());
         assertEquals(0, tracker.size());

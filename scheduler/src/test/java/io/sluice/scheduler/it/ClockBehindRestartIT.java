@@ -4,17 +4,12 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import org.infinispan.notifications.Listener;
-import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
-import org.infinispan.notifications.cachelistener.event.CacheEntryEvent;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -32,18 +27,6 @@ class ClockBehindRestartIT {
     private static final Logger log = LoggerFactory.getLogger(ClockBehindRestartIT.class);
 
     /** Collects every manifest stored, in the order stored. */
-    @Listener(sync = true)
-    public static final class Manifests {
-        final List<BatchManifest> stored = Collections.synchronizedList(new ArrayList<>());
-
-        @CacheEntryCreated
-        public void created(CacheEntryEvent<String, byte[]> event) {
-            if (!event.isPre() && !event.getKey().contains("#")) {
-                stored.add(BatchManifest.decode(event.getValue()));
-            }
-        }
-    }
-
     @Test
     void batchTimesAndSequencesGoOnForwardUnderASchedulerWhoseClockIsAnHourBehind() throws Exception {
         EmbeddedKafkaBroker kafka = EngineFixture.broker();
@@ -53,7 +36,7 @@ class ClockBehindRestartIT {
         kafka.createTopic(input, 4);
         UniqueRecords records = new UniqueRecords(kafka.bootstrapServers(), input);
         KafkaChecks checks = new KafkaChecks(kafka.bootstrapServers());
-        Manifests manifests = new Manifests();
+        ManifestLog manifests = new ManifestLog();
 
         try (SluiceNode grid = SluiceNode.local()) {
             grid.addCacheListener(SluiceNode.MANIFESTS, manifests);

@@ -1,5 +1,6 @@
 package io.sluice.scheduler.it;
 
+import io.sluice.core.store.OffsetRange;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -67,6 +68,35 @@ final class KafkaChecks {
         } catch (Exception e) {
             throw new AssertionError("reading " + topic + " failed", e);
         }
+    }
+
+    /** Reads the records of {@code [from, until)} offset ranges, as a batch manifest names them. */
+    List<ConsumerRecord<String, String>> read(List<OffsetRange> ranges) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        List<ConsumerRecord<String, String>> out = new java.util.ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            for (OffsetRange r : ranges) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                consumer.assign(List.of(tp));
+                consumer.seek(tp, r.from());
+                long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                while (consumer.position(tp) < r.until()) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError("could not read " + r);
+                    }
+                    for (ConsumerRecord<String, String> rec : consumer.poll(Duration.ofMillis(200))) {
+                        if (rec.offset() < r.until()) {
+                            out.add(rec);
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     /** Sums word-count output records (key = word, value = count) per word. */

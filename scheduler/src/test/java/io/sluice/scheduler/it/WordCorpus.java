@@ -55,6 +55,19 @@ final class WordCorpus {
         return sb.append('.').toString();
     }
 
+    /** Counts the words of lines as the word-count example does: runs of letters and digits, lower-cased. */
+    static Map<String, Long> count(Iterable<String> lines) {
+        Map<String, Long> counts = new HashMap<>();
+        for (String line : lines) {
+            for (String word : line.split("[^\\p{L}\\p{Nd}]+")) {
+                if (!word.isEmpty()) {
+                    counts.merge(word.toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
+                }
+            }
+        }
+        return counts;
+    }
+
     /** @return how often each word (lower-cased) occurs in everything produced so far */
     Map<String, Long> expectedCounts() {
         return Map.copyOf(expected);
