@@ -100,7 +100,16 @@ abstract class Reduction {
         };
     }
 
-    abstract String name();
+    private final String name;
+
+    private Reduction(String name) {
+        this.name = name;
+    }
+
+    /** @return the reduction's name: a built-in's, or the user class's */
+    final String name() {
+        return name;
+    }
 
     /** @return the value a map function's output record contributes */
     abstract Object lift(byte[] key, byte[] value) throws Exception;
@@ -138,19 +147,13 @@ abstract class Reduction {
     }
 
     private static final class Arithmetic extends Reduction {
-        private final String name;
         private final LongOp op;
         private final boolean counts;
 
         Arithmetic(String name, LongOp op, boolean counts) {
-            this.name = name;
+            super(name);
             this.op = op;
             this.counts = counts;
-        }
-
-        @Override
-        String name() {
-            return name;
         }
 
         @Override
@@ -161,15 +164,15 @@ abstract class Reduction {
         @Override
         Object read(byte[] key, byte[] value) {
             if (value == null) {
-                throw new IllegalArgumentException(name + " needs a decimal integer value; key " + show(key)
+                throw new IllegalArgumentException(name() + " needs a decimal integer value; key " + show(key)
                         + " has a record with no value");
             }
             String text = new String(value, StandardCharsets.UTF_8).trim();
             try {
                 return Long.parseLong(text);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(name + " needs a decimal integer value; key " + show(key)
-                        + " has '" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'");
+                throw new IllegalArgumentException(name() + " needs a decimal integer value; key " + show(key)
+                        + " has '" + clip(text) + "'");
             }
         }
 
@@ -178,7 +181,7 @@ abstract class Reduction {
             try {
                 return op.apply((Long) left, (Long) right);
             } catch (ArithmeticException e) {
-                throw new ArithmeticException(name + " of key " + show(key) + " overflows a long");
+                throw new ArithmeticException(name() + " of key " + show(key) + " overflows a long");
             }
         }
 
@@ -191,23 +194,20 @@ abstract class Reduction {
             if (key == null) {
                 return "(none)";
             }
-            String text = new String(key, StandardCharsets.UTF_8);
-            return "'" + (text.length() > 40 ? text.substring(0, 40) + "..." : text) + "'";
+            return "'" + clip(new String(key, StandardCharsets.UTF_8)) + "'";
+        }
+
+        private static String clip(String text) {
+            return text.length() > 40 ? text.substring(0, 40) + "..." : text;
         }
     }
 
     private static final class User extends Reduction {
-        private final String name;
         private final Reducer reducer;
 
         User(String name, Reducer reducer) {
-            this.name = name;
+            super(name);
             this.reducer = reducer;
-        }
-
-        @Override
-        String name() {
-            return name;
         }
 
         @Override

@@ -7,7 +7,6 @@ import io.sluice.core.registry.ConflictException;
 import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.FunctionSpec;
-import io.sluice.core.registry.JarMismatchException;
 import io.sluice.core.registry.Names;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
@@ -15,8 +14,6 @@ import io.sluice.core.registry.Registry;
 import io.sluice.core.registry.StageSpec;
 import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.status.PipelineProgress;
-import io.sluice.function.BatchFunction;
-import io.sluice.function.Reducer;
 import io.sluice.gateway.GatewayConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +54,6 @@ public final class Api implements AutoCloseable {
             "application/octet-stream");
     private static final Set<String> PIPELINE_FIELDS = Set.of("name", "function", "inputs", "output", "batchInterval",
             "partitions", "parameters", "delivery", "speculation", "stages");
-    private static final Set<String> STAGE_FIELDS = Set.of("reduce", "class", "partitions");
     private static final int DEFAULT_PARTITIONS = 4;
     private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
@@ -204,7 +200,7 @@ public final class Api implements AutoCloseable {
         Map<String, String> parameters = parameters(json);
         Delivery delivery = delivery(json);
         boolean speculation = bool(json, "speculation", true);
-        List<StageSpec> stages = stages(json, partitions);
+        List<StageSpec> stages = StageRequests.parse(json, partitions);
         // Validate the shape first (400), with version 1 standing in until the function is looked up.
         badRequestIfInvalid(() -> new PipelineSpec(name, function, 1, inputs, output, interval, partitions, parameters,
                 delivery, PipelineState.RUNNING, 0L, speculation, stages));
@@ -214,7 +210,7 @@ public final class Api implements AutoCloseable {
             }
             FunctionSpec fn = registry().latestFunction(function).orElseThrow(() -> new ApiException(422,
                     "no function named '" + function + "'; upload it first with POST /v1/functions"));
-            checkStageClasses(fn, stages);
+            StageRequests.checkClasses(registry(), fn, stages);
             List<String> missing = topics.missing(inputs);
             if (!missing.isEmpty()) {
                 throw new ApiException(422, "input topic(s) " + missing + " do not exist in Kafka at " + config.kafkaBootstrap());
@@ -226,36 +222,6 @@ public final class Api implements AutoCloseable {
                     stages.isEmpty() ? "" : " -> " + stages, output);
             return spec;
         }, Views::pipeline);
-    }
-
-    /**
-     * Checks that every stage's user class (a {@code Reducer} or a {@code BatchFunction}) is usable
-     * from the function version's jar, as an upload checks the function class. Blocks: run it on a
-     * worker thread.
-     *
-     * @throws ApiException 422 saying which stage and what is wrong
-     */
-    private void checkStageClasses(FunctionSpec fn, List<StageSpec> stages) {
-        byte[] jar = null;
-        for (int i = 0; i < stages.size(); i++) {
-            StageSpec stage = stages.get(i);
-            if (stage.userClass().isEmpty()) {
-                continue;
-            }
-            if (jar == null) {
-                try {
-                    jar = registry().jar(fn);
-                } catch (UnknownEntryException | JarMismatchException e) {
-                    throw new ApiException(422, e.getMessage());
-                }
-            }
-            Class<?> kind = stage.reduces() ? Reducer.class : BatchFunction.class;
-            try {
-                FunctionJars.validate(jar, stage.userClass(), kind);
-            } catch (InvalidFunctionException e) {
-                throw new ApiException(422, "stages[" + i + "] (function " + fn.ref() + "): " + e.getMessage());
-            }
-        }
     }
 
     private void setState(RoutingContext ctx, PipelineState state) {
@@ -278,7 +244,7 @@ public final class Api implements AutoCloseable {
         return object;
     }
 
-    private static String string(JsonObject json, String field, boolean required) {
+    static String string(JsonObject json, String field, boolean required) {
         Object value = json.getValue(field);
         if (value == null) {
             if (required) {
@@ -310,7 +276,7 @@ public final class Api implements AutoCloseable {
         return out;
     }
 
-    private static int integer(JsonObject json, String field, int defaultValue) {
+    static int integer(JsonObject json, String field, int defaultValue) {
         Object value = json.getValue(field);
         if (value == null) {
             return defaultValue;
@@ -360,43 +326,6 @@ public final class Api implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             throw new ApiException(400, "field 'delivery': " + e.getMessage());
         }
-    }
-
-    /**
-     * The optional {@code stages}: objects with exactly one of {@code reduce} and {@code class}, and
-     * optionally {@code partitions} (default: the pipeline's). Every reason names the stage.
-     */
-    private static List<StageSpec> stages(JsonObject json, int defaultPartitions) {
-        Object value = json.getValue("stages");
-        if (value == null) {
-            return List.of();
-        }
-        if (!(value instanceof JsonArray array)) {
-            throw new ApiException(400, "field 'stages' must be an array of objects like {\"reduce\": \"sum\"}");
-        }
-        List<StageSpec> out = new ArrayList<>(array.size());
-        for (int i = 0; i < array.size(); i++) {
-            String where = "stages[" + i + "]";
-            if (!(array.getValue(i) instanceof JsonObject stage)) {
-                throw new ApiException(400, where + " must be an object with 'reduce' or 'class', and optionally 'partitions'");
-            }
-            try {
-                for (String field : stage.fieldNames()) {
-                    if (!STAGE_FIELDS.contains(field)) {
-                        throw new ApiException(400, "unknown field '" + field + "'; expected " + new java.util.TreeSet<>(STAGE_FIELDS));
-                    }
-                }
-                String reduce = string(stage, "reduce", false);
-                String className = string(stage, "class", false);
-                int partitions = integer(stage, "partitions", defaultPartitions);
-                out.add(new StageSpec(reduce, className, partitions));
-            } catch (ApiException e) {
-                throw new ApiException(e.status(), where + ": " + e.getMessage());
-            } catch (IllegalArgumentException e) {
-                throw new ApiException(400, where + ": " + e.getMessage());
-            }
-        }
-        return out;
     }
 
     private static Map<String, String> parameters(JsonObject json) {

@@ -6,11 +6,7 @@ import io.sluice.core.registry.StageSpec;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
-import io.sluice.runtime.FunctionRuntime;
-import io.sluice.runtime.RuntimeConfig;
 import io.sluice.scheduler.Scheduler;
-import io.sluice.scheduler.SchedulerConfig;
-import io.vertx.core.Vertx;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.infinispan.notifications.Listener;
 import org.infinispan.notifications.cachelistener.annotation.CacheEntryCreated;
@@ -19,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -47,30 +44,23 @@ class StagedWordCountIT {
 
     private final EmbeddedKafkaBroker kafka = EngineFixture.broker();
     private final ManifestLog manifests = new ManifestLog();
-    private Vertx vertx;
     private SluiceNode node;
+    private InProcessEngine engine;
     private Scheduler scheduler;
-    private FunctionRuntime first;
-    private FunctionRuntime second;
 
     @BeforeEach
     void start() throws InterruptedException {
-        vertx = Vertx.vertx();
         node = SluiceNode.local();
         node.addCacheListener(SluiceNode.MANIFESTS, manifests);
-        scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-        first = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "stages-1", 2), node, vertx);
-        second = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), "stages-2", 2), node, vertx);
-        assertTrue(first.awaitReady(Duration.ofSeconds(30)) && second.awaitReady(Duration.ofSeconds(30)));
+        engine = InProcessEngine.startOn(node, Clock.systemUTC(), kafka.bootstrapServers(), c -> c, 2, "stages-1",
+                "stages-2");
+        scheduler = engine.scheduler;
     }
 
     @AfterEach
     void stop() {
-        first.close();
-        second.close();
-        scheduler.close();
+        engine.close();
         node.close();
-        vertx.close();
     }
 
     @Test
