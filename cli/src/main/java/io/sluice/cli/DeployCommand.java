@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.StageSpec;
+import io.sluice.core.registry.Window;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
@@ -28,7 +29,11 @@ import java.util.concurrent.Callable;
             "      --input logs --output errors --batch 500ms --partitions 8 --param pattern=ERROR",
             "  sluice deploy word-count.jar --class io.sluice.examples.WordCount \\",
             "      --name words --input text --output counts \\",
-            "      --reduce sum --reduce-partitions 2"})
+            "      --reduce sum --reduce-partitions 2",
+            "  sluice deploy word-count.jar --class io.sluice.examples.WordCount \\",
+            "      --name trending --input text --output trending --reduce sum --window 30s/5s --incremental",
+            "  sluice deploy running-total.jar --class io.sluice.examples.KeyedNumbers \\",
+            "      --name totals --input amounts --output totals --state-class io.sluice.examples.RunningTotal"})
 final class DeployCommand implements Callable<Integer> {
 
     @Spec
@@ -83,18 +88,32 @@ final class DeployCommand implements Callable<Integer> {
                     + "from the jar over its partition's records grouped by key.")
     String stageClass;
 
+    @Option(names = "--state-class", paramLabel = "CLASS",
+            description = "Instead of --reduce: add a stateful stage after the function that runs this StateFunction "
+                    + "class from the jar, keeping each key's state from batch to batch.")
+    String stateClass;
+
+    @Option(names = "--state-timeout", paramLabel = "DURATION",
+            description = "With --state-class: drop a key's state after it gets no records for this long (default: never).")
+    String stateTimeout;
+
+    @Option(names = "--window", paramLabel = "LENGTH[/SLIDE]",
+            description = "With --reduce or --stage-class: emit, every SLIDE (default: LENGTH), over the batches of the "
+                    + "last LENGTH, e.g. 30s/5s. Both are multiples of --batch.")
+    String window;
+
+    @Option(names = "--incremental",
+            description = "With --window and an invertible --reduce (count, sum, or an InvertibleReducer): compute each "
+                    + "window from the previous one.")
+    boolean incremental;
+
     @Option(names = "--reduce-partitions", paramLabel = "N",
-            description = "Partitions of the stage added by --reduce or --stage-class (default: --partitions).")
+            description = "Partitions of the stage added by --reduce, --stage-class or --state-class (default: --partitions).")
     Integer reducePartitions;
 
     @Override
     public Integer call() {
-        Duration interval;
-        try {
-            interval = Durations.parse(batch);
-        } catch (IllegalArgumentException e) {
-            throw CliException.usage("--batch: " + e.getMessage());
-        }
+        Duration interval = DevCommand.duration("--batch", batch);
         JsonArray stages = stages();
         byte[] bytes;
         try {
@@ -136,12 +155,17 @@ final class DeployCommand implements Callable<Integer> {
      * @return the {@code stages} of the request, empty for a one-stage pipeline
      */
     private JsonArray stages() {
-        if (reduce != null && stageClass != null) {
-            throw CliException.usage("--reduce and --stage-class are alternatives: give one (each adds one stage after the function)");
+        int kinds = (reduce != null ? 1 : 0) + (stageClass != null ? 1 : 0) + (stateClass != null ? 1 : 0);
+        if (kinds > 1) {
+            throw CliException.usage("--reduce, --stage-class and --state-class are alternatives: give one (each adds one "
+                    + "stage after the function)");
         }
-        if (reduce == null && stageClass == null) {
-            if (reducePartitions != null) {
-                throw CliException.usage("--reduce-partitions sets the partitions of a stage: give --reduce or --stage-class too");
+        if (kinds == 0) {
+            for (String[] option : new String[][] {{"--reduce-partitions", reducePartitions == null ? null : ""},
+                    {"--window", window}, {"--state-timeout", stateTimeout}, {"--incremental", incremental ? "" : null}}) {
+                if (option[1] != null) {
+                    throw CliException.usage(option[0] + " applies to a stage: give --reduce, --stage-class or --state-class too");
+                }
             }
             return new JsonArray();
         }
@@ -150,14 +174,39 @@ final class DeployCommand implements Callable<Integer> {
             throw CliException.usage((reducePartitions == null ? "--partitions" : "--reduce-partitions") + " must be 1 to "
                     + PipelineSpec.MAX_PARTITIONS + ", was " + stagePartitions);
         }
+        if (incremental && window == null) {
+            throw CliException.usage("--incremental needs --window");
+        }
         StageSpec stage;
+        String option = reduce != null ? "--reduce" : stageClass != null ? "--stage-class" : "--state-class";
         try {
-            stage = reduce != null ? StageSpec.reduce(reduce, stagePartitions) : StageSpec.function(stageClass, stagePartitions);
+            Window w = window == null ? null : window();
+            Duration timeout = stateTimeout == null ? null : Durations.parse(stateTimeout);
+            stage = new StageSpec(reduce, stageClass, stateClass, stagePartitions, w, timeout);
         } catch (IllegalArgumentException e) {
-            throw CliException.usage((reduce != null ? "--reduce: " : "--stage-class: ") + e.getMessage());
+            throw CliException.usage(option + ": " + e.getMessage());
         }
         JsonObject json = stage.reduces() ? new JsonObject().put("reduce", stage.reduce())
+                : stateClass != null ? new JsonObject().put("state", stage.stateClass())
                 : new JsonObject().put("class", stage.className());
-        return new JsonArray().add(json.put("partitions", stage.partitions()));
+        json.put("partitions", stage.partitions());
+        if (stage.window() != null) {
+            json.put("window", new JsonObject().put("length", Durations.format(stage.window().length()))
+                    .put("slide", Durations.format(stage.window().slide())).put("incremental", stage.window().incremental()));
+        }
+        if (!stage.timeout().isZero()) {
+            json.put("timeout", Durations.format(stage.timeout()));
+        }
+        return new JsonArray().add(json);
+    }
+
+    /** @return {@code --window} read as {@code LENGTH} or {@code LENGTH/SLIDE} */
+    private Window window() {
+        String[] parts = window.split("/", -1);
+        if (parts.length > 2) {
+            throw new IllegalArgumentException("--window is LENGTH or LENGTH/SLIDE, like 30s/5s; was '" + window + "'");
+        }
+        Duration length = Durations.parse(parts[0]);
+        return new Window(length, parts.length == 2 ? Durations.parse(parts[1]) : length, incremental);
     }
 }

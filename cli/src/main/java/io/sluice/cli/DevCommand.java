@@ -4,6 +4,7 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.Durations;
 import io.sluice.gateway.Gateway;
 import io.sluice.gateway.GatewayConfig;
+import io.sluice.gateway.Tokens;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.sluice.runtime.FunctionRuntime;
 import io.sluice.runtime.RuntimeConfig;
@@ -63,18 +64,21 @@ final class DevCommand implements Callable<Integer> {
                 RuntimeConfig config = RuntimeConfig.of(scheduler.runtimeUri(), "dev-runtime-" + i, slots);
                 servers.start("runtime", () -> FunctionRuntime.startInProcess(config, node, vertx));
             }
+            String token = Tokens.generate();
             Gateway gateway = servers.start("gateway", () -> Gateway.start(
-                    GatewayConfig.defaults(kafka.bootstrapServers()).withPort(port), node, vertx));
+                    GatewayConfig.defaults(kafka.bootstrapServers()).withPort(port).withTokens(Tokens.admin(token)), node, vertx));
+            String saved = SavedToken.write(token);
 
             out.printf("%nSluice dev is up.%n");
             out.printf("  gateway    %s   (API /v1, spec /v1/openapi.yaml)%n", gateway.url());
             out.printf("  Kafka      %s   (embedded KRaft broker; produce your input here)%n", kafka.bootstrapServers());
+            out.printf("  token      %s   (admin; %s)%n", token, saved);
             out.printf("  scheduler  %s%n", scheduler.runtimeUri());
             out.printf("  runtimes   %d in-process, %d slot(s) each; add more with `sluice runtime` only against a clustered scheduler%n",
                     runtimes, slots);
             out.printf("Deploy with: sluice deploy my.jar --class com.acme.MyFunction --name my --input in --output out%n");
             if (demo) {
-                servers.start("demo", () -> Demo.start(kafka, new GatewayClient(gateway.url()), out));
+                servers.start("demo", () -> Demo.start(kafka, new GatewayClient(gateway.url(), token), out));
             }
             out.println("Ctrl-C stops everything.");
             out.flush();

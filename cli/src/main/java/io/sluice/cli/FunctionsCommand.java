@@ -17,8 +17,15 @@ final class FunctionsCommand implements Callable<Integer> {
     @Mixin
     GatewayOption gateway;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
+        if (output.json()) {
+            OutputOption.print(spec.commandLine().getOut(), gateway.client().get("/v1/functions"));
+            return ExitCodes.OK;
+        }
         Table table = new Table("NAME", "VERSION", "CLASS", "SIZE", "SHA256");
         for (Object o : gateway.client().get("/v1/functions").getJsonArray("functions")) {
             JsonObject f = (JsonObject) o;

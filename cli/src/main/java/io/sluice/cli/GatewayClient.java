@@ -17,9 +17,16 @@ import java.time.Duration;
 final class GatewayClient {
 
     private final String base;
+    private final String token;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     GatewayClient(String base) {
+        this(base, null);
+    }
+
+    /** @param token the bearer token to send, or {@code null} for an open gateway */
+    GatewayClient(String base, String token) {
+        this.token = token;
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         URI uri;
         try {
@@ -60,6 +67,9 @@ final class GatewayClient {
     }
 
     private JsonObject send(HttpRequest.Builder request) {
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         HttpRequest built = request.timeout(Duration.ofSeconds(60)).build();
         HttpResponse<String> response;
         try {

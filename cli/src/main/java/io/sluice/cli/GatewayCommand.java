@@ -4,6 +4,7 @@ import io.sluice.core.cluster.ClusterSettings;
 import io.sluice.core.cluster.SluiceNode;
 import io.sluice.gateway.Gateway;
 import io.sluice.gateway.GatewayConfig;
+import io.sluice.gateway.Tokens;
 import io.vertx.core.Vertx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -35,16 +36,28 @@ final class GatewayCommand implements Callable<Integer> {
     @Option(names = "--max-upload-mib", defaultValue = "64", description = "Largest accepted upload in MiB (default: ${DEFAULT-VALUE}).")
     int maxUploadMib;
 
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "The bearer tokens to accept, one per line as 'admin TOKEN' or 'read TOKEN' (read: GET only). "
+                    + "Without it the gateway is open: anyone who reaches it can upload and run code.")
+    java.nio.file.Path tokens;
+
     @Override
     public Integer call() throws InterruptedException {
         ClusterSettings settings = cluster.settings();
-        GatewayConfig config = new GatewayConfig(host, port, maxUploadMib * 1024L * 1024L, kafka);
+        Tokens accepted;
+        try {
+            accepted = tokens == null ? Tokens.none() : Tokens.read(tokens);
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage("--tokens: " + e.getMessage());
+        }
+        GatewayConfig config = new GatewayConfig(host, port, maxUploadMib * 1024L * 1024L, kafka, accepted);
         try (Servers servers = new Servers()) {
             SluiceNode node = servers.start("data grid member", () -> SluiceNode.clustered(settings));
             Vertx vertx = Vertx.vertx();
             servers.start("Vert.x", () -> vertx::close);
             Gateway gateway = servers.start("gateway", () -> Gateway.start(config, node, vertx));
-            spec.commandLine().getOut().printf("Gateway up at %s (API /v1, spec /v1/openapi.yaml).%n", gateway.url());
+            spec.commandLine().getOut().printf("Gateway up at %s (API /v1, spec /v1/openapi.yaml), %s.%n", gateway.url(),
+                    accepted.required() ? "tokens required" : "OPEN: no tokens required (give --tokens FILE)");
             spec.commandLine().getOut().flush();
             servers.runUntilStopped();
         }

@@ -17,8 +17,15 @@ final class PipelinesCommand implements Callable<Integer> {
     @Mixin
     GatewayOption gateway;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
+        if (output.json()) {
+            OutputOption.print(spec.commandLine().getOut(), gateway.client().get("/v1/pipelines"));
+            return ExitCodes.OK;
+        }
         Table table = new Table("NAME", "STATE", "FUNCTION", "INPUTS", "OUTPUT", "BATCH", "PARTITIONS", "STAGES");
         for (Object o : gateway.client().get("/v1/pipelines").getJsonArray("pipelines")) {
             JsonObject p = (JsonObject) o;

@@ -24,6 +24,10 @@ final class RuntimeCommand implements Callable<Integer> {
     @Option(names = "--slots", description = "Tasks run at once (default: the number of cores).")
     Integer slots;
 
+    @Option(names = "--secret", paramLabel = "SECRET",
+            description = "The scheduler's runtime secret (default: $SLUICE_SECRET).")
+    String secret;
+
     @Option(names = "--name", description = "Name in status and logs (default: host-pid).")
     String name;
 
@@ -35,7 +39,8 @@ final class RuntimeCommand implements Callable<Integer> {
         RuntimeConfig config;
         try {
             config = RuntimeConfig.of(scheduler, name == null ? RuntimeMain.defaultName() : name,
-                    slots == null ? Runtime.getRuntime().availableProcessors() : slots).withBindAddress(bind);
+                    slots == null ? Runtime.getRuntime().availableProcessors() : slots).withBindAddress(bind)
+                    .withSecret(Secrets.resolve(secret));
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

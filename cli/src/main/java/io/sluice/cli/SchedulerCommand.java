@@ -33,6 +33,10 @@ final class SchedulerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "7070", description = "Port runtimes connect to (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--secret", paramLabel = "SECRET",
+            description = "Take only runtimes that prove this secret (default: $SLUICE_SECRET; without either, any runtime that reaches the port).")
+    String secret;
+
     @Option(names = "--max-attempts", defaultValue = "4", description = "Attempts per task before dead-lettering (default: ${DEFAULT-VALUE}).")
     int maxAttempts;
 
@@ -49,7 +53,7 @@ final class SchedulerCommand implements Callable<Integer> {
             try {
                 config = SchedulerConfig.defaults(kafka).withHost(host).withPort(port)
                         .withCluster(settings.clusterName(), settings.initialHosts())
-                        .withTaskTimeout(timeout).withMaxAttempts(maxAttempts);
+                        .withTaskTimeout(timeout).withMaxAttempts(maxAttempts).withRuntimeSecret(Secrets.resolve(secret));
             } catch (IllegalArgumentException e) {
                 throw CliException.usage(e.getMessage());
             }

@@ -15,10 +15,11 @@ import java.nio.charset.StandardCharsets;
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = SluiceCli.Version.class,
         description = "Run your own functions on Kafka topics, in micro-batches.",
         subcommands = {
-            DeployCommand.class, FunctionsCommand.class, PipelinesCommand.class, StatusCommand.class,
+            DeployCommand.class, SqlCommand.class, QueryCommand.class, ReplayCommand.class, DlqCommand.class,
+            FunctionsCommand.class, PipelinesCommand.class, StatusCommand.class,
             StopCommand.class, StartCommand.class, UndeployCommand.class,
             DevCommand.class, SchedulerCommand.class, RuntimeCommand.class, GatewayCommand.class,
-            CommandLine.HelpCommand.class},
+            CompletionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 refused by the gateway, 2 bad command line, 3 gateway unreachable, 4 failed."})
 public final class SluiceCli implements Runnable {
 

@@ -35,7 +35,17 @@ final class Stages {
     }
 
     private static String name(JsonObject stage) {
-        return stage.containsKey("reduce") ? "reduce " + stage.getString("reduce") : stage.getString("class");
+        String name = stage.containsKey("reduce") ? "reduce " + stage.getString("reduce")
+                : stage.containsKey("state") ? "state " + stage.getString("state") : stage.getString("class");
+        JsonObject window = stage.getJsonObject("window");
+        if (window != null) {
+            name += " over " + window.getString("length") + "/" + window.getString("slide")
+                    + (window.getBoolean("incremental", false) ? " incremental" : "");
+        }
+        if (stage.containsKey("timeout")) {
+            name += " (timeout " + stage.getString("timeout") + ")";
+        }
+        return name;
     }
 
     private static List<JsonObject> list(JsonArray stages) {

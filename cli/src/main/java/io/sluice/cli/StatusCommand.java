@@ -27,6 +27,9 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     GatewayOption gateway;
 
+    @Mixin
+    OutputOption output;
+
     @Parameters(index = "0", paramLabel = "PIPELINE")
     String pipeline;
 
@@ -36,6 +39,10 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         JsonObject p = gateway.client().get("/v1/pipelines/" + pipeline);
+        if (output.json()) {
+            OutputOption.print(spec.commandLine().getOut(), p);
+            return ExitCodes.OK;
+        }
         JsonObject progress = p.getJsonObject("progress");
         PrintWriter out = spec.commandLine().getOut();
         String then = Stages.describe(p.getJsonArray("stages"));

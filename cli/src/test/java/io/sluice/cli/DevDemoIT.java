@@ -37,16 +37,19 @@ class DevDemoIT {
      */
     private static final int BATCH_SCALE_THE = 12;
     private static final Pattern GATEWAY_LINE = Pattern.compile("  gateway    (http://127\\.0\\.0\\.1:\\d+) .*");
+    private static final Pattern TOKEN_LINE = Pattern.compile("  token      (\\S+)   \\(admin; .*");
 
     @Test
     void theShadedJarRunsTheDemoAndPrintsWordCounts() throws Exception {
         Path jar = Path.of("target", "sluice.jar");
         assertTrue(Files.exists(jar), "the shaded jar is built in the package phase");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process process = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "dev", "--demo", "--port", "0",
+        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "dev", "--demo", "--port", "0",
                 "--scheduler-port", "0")
-                .redirectError(Path.of("target", "dev-demo.err").toFile())
-                .start();
+                .redirectError(Path.of("target", "dev-demo.err").toFile());
+        Path home = Files.createTempDirectory(Path.of("target"), "sluice-home-");
+        builder.environment().put("SLUICE_HOME", home.toAbsolutePath().toString()); // where dev saves its token
+        Process process = builder.start();
         List<String> lines = new ArrayList<>();
         int batches = 0;
         int mostThe = 0;
@@ -73,9 +76,18 @@ class DevDemoIT {
                     .findFirst().orElse(null);
             assertTrue(gateway != null, String.join("\n", lines));
             assertTrue(lines.stream().anyMatch(l -> l.contains("one (word, count) per word per batch")), String.join("\n", lines));
+            String token = lines.stream().map(TOKEN_LINE::matcher).filter(Matcher::matches).map(m -> m.group(1))
+                    .findFirst().orElse(null);
+            assertTrue(token != null, "dev prints its admin token: " + String.join("\n", lines));
+            assertEquals(token, Files.readString(home.resolve("token")).strip(), "and saves it where the CLI finds it");
+            HttpResponse<String> anonymous = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(gateway + "/v1/pipelines/demo-wordcount")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, anonymous.statusCode(), "dev's gateway needs its token: " + anonymous.body());
             // the totals are per batch because the demo pipeline sums the function's counts by word
             HttpResponse<String> demo = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(gateway + "/v1/pipelines/demo-wordcount")).build(),
+                    HttpRequest.newBuilder(URI.create(gateway + "/v1/pipelines/demo-wordcount"))
+                            .header("Authorization", "Bearer " + token).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, demo.statusCode(), demo.body());
             assertEquals(new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 2)),

@@ -24,11 +24,14 @@ import java.util.Objects;
  *                          pings, no welcome after hello) before the runtime takes it for dead,
  *                          drops the link and tries the next endpoint; a paused or partitioned
  *                          scheduler keeps its socket open, so a closed socket alone is not enough
+ * @param secret            what this runtime proves to the scheduler (the scheduler's runtime secret), or empty
  */
 public record RuntimeConfig(List<URI> schedulers, String name, int slots, String bindAddress,
-                            Duration heartbeatInterval, Duration reconnectDelay, Duration silenceTimeout) {
+                            Duration heartbeatInterval, Duration reconnectDelay, Duration silenceTimeout,
+                            String secret) {
 
     public RuntimeConfig {
+        secret = secret == null ? "" : secret;
         schedulers = List.copyOf(schedulers);
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(bindAddress, "bindAddress");
@@ -72,16 +75,22 @@ public record RuntimeConfig(List<URI> schedulers, String name, int slots, String
             throw new IllegalArgumentException("scheduler address is not a URI: " + e.getMessage(), e);
         }
         return new RuntimeConfig(uris, name, slots, "127.0.0.1", Duration.ofMillis(500), Duration.ofMillis(250),
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(3), "");
+    }
+
+    /** @return the same configuration, proving {@code newSecret} to the scheduler when it connects */
+    public RuntimeConfig withSecret(String newSecret) {
+        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, silenceTimeout,
+                newSecret);
     }
 
     /** @return the same configuration with another cluster bind address */
     public RuntimeConfig withBindAddress(String address) {
-        return new RuntimeConfig(schedulers, name, slots, address, heartbeatInterval, reconnectDelay, silenceTimeout);
+        return new RuntimeConfig(schedulers, name, slots, address, heartbeatInterval, reconnectDelay, silenceTimeout, secret);
     }
 
     /** @return the same configuration with another silence timeout */
     public RuntimeConfig withSilenceTimeout(Duration timeout) {
-        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, timeout);
+        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, timeout, secret);
     }
 }

@@ -2,6 +2,7 @@ package io.sluice.gateway;
 
 import io.sluice.core.cluster.SluiceNode;
 import io.sluice.gateway.internal.Api;
+import io.sluice.gateway.internal.InvalidRequests;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -45,6 +46,7 @@ public final class Gateway implements AutoCloseable {
         try {
             HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
                     .requestHandler(router)
+                    .invalidRequestHandler(new InvalidRequests())
                     .listen()
                     .await(30, TimeUnit.SECONDS);
             Gateway gateway = new Gateway(config, api, server);

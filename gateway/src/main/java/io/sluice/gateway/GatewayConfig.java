@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param port           the HTTP port, 8080 by default; 0 picks a free one
  * @param maxUploadBytes the largest request body accepted, 64 MiB by default; larger uploads get 413
  * @param kafkaBootstrap the Kafka cluster pipelines read, used to refuse pipelines on missing input topics
+ * @param tokens         the bearer tokens it accepts; none for an open gateway
  */
-public record GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap) {
+public record GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap, Tokens tokens) {
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
@@ -18,6 +19,7 @@ public record GatewayConfig(String host, int port, long maxUploadBytes, String k
     public GatewayConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
+        tokens = tokens == null ? Tokens.none() : tokens;
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, was " + port);
         }
@@ -26,18 +28,28 @@ public record GatewayConfig(String host, int port, long maxUploadBytes, String k
         }
     }
 
-    /** @return 127.0.0.1:8080 with a 64 MiB upload limit */
+    /** An open gateway. */
+    public GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap) {
+        this(host, port, maxUploadBytes, kafkaBootstrap, Tokens.none());
+    }
+
+    /** @return 127.0.0.1:8080 with a 64 MiB upload limit, open */
     public static GatewayConfig defaults(String kafkaBootstrap) {
         return new GatewayConfig("127.0.0.1", DEFAULT_PORT, DEFAULT_MAX_UPLOAD, kafkaBootstrap);
     }
 
+    /** @return the same configuration accepting only these tokens */
+    public GatewayConfig withTokens(Tokens newTokens) {
+        return new GatewayConfig(host, port, maxUploadBytes, kafkaBootstrap, newTokens);
+    }
+
     /** @return the same configuration on another port */
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, maxUploadBytes, kafkaBootstrap);
+        return new GatewayConfig(host, newPort, maxUploadBytes, kafkaBootstrap, tokens);
     }
 
     /** @return the same configuration with another upload limit */
     public GatewayConfig withMaxUploadBytes(long limit) {
-        return new GatewayConfig(host, port, limit, kafkaBootstrap);
+        return new GatewayConfig(host, port, limit, kafkaBootstrap, tokens);
     }
 }

@@ -96,11 +96,31 @@ class BadRequestsIT {
         cases.add(new Case("duplicate pipeline", 409, "already exists",
                 fx.postJson("/v1/pipelines", pipelineJson(pipeline, function, input, "o"))));
 
+        String sqlBase = "{\"name\":\"q\",\"inputs\":[\"" + input + "\"],\"output\":\"o\",\"schema\":\"who VARCHAR, n BIGINT\",";
+        cases.add(new Case("SQL with a syntax error", 400, "sql: line 1, column 8: syntax error: Incorrect syntax near the keyword 'FROM'",
+                fx.postJson("/v1/pipelines", sqlBase + "\"sql\":\"SELECT FROM \\\"" + input + "\\\"\"}")));
+        cases.add(new Case("SQL naming an unknown column", 400, "sql: line 1, column 8: Column 'price' not found in any table",
+                fx.postJson("/v1/pipelines", sqlBase + "\"sql\":\"SELECT price FROM \\\"" + input + "\\\"\"}")));
+        cases.add(new Case("SQL with a type mismatch", 400, "Cannot apply '+' to arguments of type '<VARCHAR> + <BOOLEAN>'",
+                fx.postJson("/v1/pipelines", sqlBase + "\"sql\":\"SELECT who + TRUE FROM \\\"" + input + "\\\"\"}")));
+        cases.add(new Case("SQL with an unsupported construct", 400, "ORDER BY is not supported",
+                fx.postJson("/v1/pipelines", sqlBase + "\"sql\":\"SELECT n FROM \\\"" + input + "\\\" ORDER BY n\"}")));
+        cases.add(new Case("SQL over another topic", 400, "Object 'elsewhere' not found",
+                fx.postJson("/v1/pipelines", sqlBase + "\"sql\":\"SELECT n FROM elsewhere\"}")));
+        cases.add(new Case("SQL with an unknown type in its schema", 400, "schema: unknown type 'NUMBER'",
+                fx.postJson("/v1/pipelines", sqlBase.replace("n BIGINT", "n NUMBER") + "\"sql\":\"SELECT 1\"}")));
+        cases.add(new Case("SQL with an unknown format", 400, "schema: unknown format 'xml'",
+                fx.postJson("/v1/pipelines", sqlBase + "\"format\":\"xml\",\"sql\":\"SELECT n FROM t\"}")));
+        cases.add(new Case("SQL and a function", 400, "a SQL pipeline has no 'function'",
+                fx.postJson("/v1/pipelines", sqlBase + "\"function\":\"f\",\"sql\":\"SELECT n FROM t\"}")));
+        cases.add(new Case("a schema without SQL", 400, "field 'schema' belongs to a SQL pipeline, which needs 'sql'",
+                fx.postJson("/v1/pipelines", pipelineJson("n", function, input, "o").replace("{", "{\"schema\":\"a INT\","))));
+
         cases.add(new Case("stages not an array", 400, "field 'stages' must be an array",
                 fx.postJson("/v1/pipelines", withStages("{\"reduce\":\"sum\"}"))));
         cases.add(new Case("a stage that is not an object", 400, "stages[0] must be an object",
                 fx.postJson("/v1/pipelines", withStages("[\"sum\"]"))));
-        cases.add(new Case("a stage with an unknown field", 400, "stages[0]: unknown field 'key'; expected [class, partitions, reduce]",
+        cases.add(new Case("a stage with an unknown field", 400, "stages[0]: unknown field 'key'; expected [class, partitions, reduce, state, timeout, window]",
                 fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"key\":\"word\"}]"))));
         cases.add(new Case("a stage's reduce of the wrong type", 400, "stages[0]: field 'reduce' must be a string",
                 fx.postJson("/v1/pipelines", withStages("[{\"reduce\":1}]"))));
@@ -123,6 +143,35 @@ class BadRequestsIT {
                 fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"max\",\"partitions\":2048}]"))));
         cases.add(new Case("too many stages", 400, "at most 7 stages after its function, was 8",
                 fx.postJson("/v1/pipelines", withStages("[" + String.join(",", java.util.Collections.nCopies(8, "{\"reduce\":\"min\"}")) + "]"))));
+        cases.add(new Case("a window that is not an object", 400, "stages[0]: field 'window' must be an object",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":\"10s\"}]"))));
+        cases.add(new Case("a window without a length", 400, "stages[0]: missing field 'window.length'",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"slide\":\"2s\"}}]"))));
+        cases.add(new Case("a window with an unknown field", 400, "stages[0]: unknown field 'size' in 'window'",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"size\":\"2s\"}}]"))));
+        cases.add(new Case("a window length that is not a duration", 400, "stages[0]: field 'window.length': 'soon' is not a duration",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"length\":\"soon\"}}]"))));
+        cases.add(new Case("a window shorter than the batch interval", 400,
+                "must be a multiple of the batch interval of 1000 ms in length and in slide",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"length\":\"500ms\"}}]"))));
+        cases.add(new Case("a window not a multiple of the batch interval", 400,
+                "must be a multiple of the batch interval of 1000 ms in length and in slide",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"length\":\"10s\",\"slide\":\"1500ms\"}}]"))));
+        cases.add(new Case("a slide longer than the window", 400, "stages[0]: window length 2000 ms is shorter than its slide 4000 ms",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"window\":{\"length\":\"2s\",\"slide\":\"4s\"}}]"))));
+        cases.add(new Case("an incremental window over max", 400, "stages[0]: 'max' has no inverse",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"max\",\"window\":{\"length\":\"4s\",\"incremental\":true}}]"))));
+        cases.add(new Case("a window on a state stage", 400, "stages[0]: a stateful stage cannot have a window",
+                fx.postJson("/v1/pipelines", withStages("[{\"state\":\"com.acme.Total\",\"window\":{\"length\":\"4s\"}}]"))));
+        cases.add(new Case("a timeout without state", 400, "stages[0]: only a stateful stage ('state') has a timeout",
+                fx.postJson("/v1/pipelines", withStages("[{\"reduce\":\"sum\",\"timeout\":\"60s\"}]"))));
+        cases.add(new Case("a state stage that is not the last", 400, "keeps state, so it must be the last",
+                fx.postJson("/v1/pipelines", withStages("[{\"state\":\"com.acme.Total\"},{\"reduce\":\"sum\"}]"))));
+        cases.add(new Case("a state class that is not a class name", 400, "stages[0]: class name 'running-total' is not a Java class name",
+                fx.postJson("/v1/pipelines", withStages("[{\"state\":\"running-total\"}]"))));
+        cases.add(new Case("a state class that is not a StateFunction", 422,
+                "class io.sluice.testfunctions.Passthrough does not implement io.sluice.function.StateFunction",
+                fx.postJson("/v1/pipelines", withStages("[{\"state\":\"io.sluice.testfunctions.Passthrough\"}]"))));
         cases.add(new Case("a stage class not in the jar", 422, "stages[0] (function " + function + "@1): class com.acme.TopK not found in the jar",
                 fx.postJson("/v1/pipelines", withStages("[{\"class\":\"com.acme.TopK\",\"partitions\":1}]"))));
         cases.add(new Case("a Reducer class not in the jar", 422, "stages[1] (function " + function + "@1): class com.acme.Longest not found in the jar",

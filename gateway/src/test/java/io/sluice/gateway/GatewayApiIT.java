@@ -115,6 +115,28 @@ class GatewayApiIT {
         assertEquals(new JsonArray().add(new JsonObject().put("class", "io.sluice.testfunctions.Passthrough").put("partitions", 1)),
                 new JsonObject(fx.get("/v1/pipelines/" + grouped).body()).getJsonArray("stages"));
 
+        // a windowed sum (slide defaulting to the length), and a state stage with a timeout
+        String windowed = GatewayFixture.unique("windowed");
+        GatewayFixture.Response withWindow = fx.postJson("/v1/pipelines", new JsonObject().put("name", windowed)
+                .put("function", fn).put("inputs", new JsonArray().add(input)).put("output", windowed + "-out")
+                .put("stages", new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 2)
+                        .put("window", new JsonObject().put("length", "10s").put("incremental", true)))).encode());
+        assertEquals(201, withWindow.status(), withWindow.body());
+        assertEquals(new JsonArray().add(new JsonObject().put("reduce", "sum").put("partitions", 2)
+                        .put("window", new JsonObject().put("length", "10s").put("slide", "10s").put("incremental", true))),
+                new JsonObject(fx.get("/v1/pipelines/" + windowed).body()).getJsonArray("stages"));
+        String stateful = GatewayFixture.unique("stateful");
+        GatewayFixture.Response withState = fx.postJson("/v1/pipelines", new JsonObject().put("name", stateful)
+                .put("function", fn).put("inputs", new JsonArray().add(input)).put("output", stateful + "-out")
+                .put("stages", new JsonArray().add(new JsonObject().put("state", "io.sluice.testfunctions.RunningCount")
+                        .put("partitions", 2).put("timeout", "60s"))).encode());
+        assertEquals(201, withState.status(), withState.body());
+        assertEquals(new JsonArray().add(new JsonObject().put("state", "io.sluice.testfunctions.RunningCount")
+                        .put("partitions", 2).put("timeout", "1m")),
+                new JsonObject(fx.get("/v1/pipelines/" + stateful).body()).getJsonArray("stages"));
+        assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + windowed, null, null).status());
+        assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + stateful, null, null).status());
+
         assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + summed, null, null).status());
         assertEquals(204, fx.send("DELETE", "/v1/pipelines/" + grouped, null, null).status());
         assertEquals(204, fx.send("DELETE", "/v1/functions/" + fn, null, null).status());
@@ -143,7 +165,7 @@ class GatewayApiIT {
                 route.methods().forEach(m -> routed.add(m.name() + " " + route.getPath()));
             }
         }
-        assertEquals(12, routed.size(), routed::toString);
+        assertEquals(24, routed.size(), routed::toString);
         assertEquals(documented, routed);
     }
 

@@ -23,8 +23,12 @@ final class GatewayFixture implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
 
     GatewayFixture(long maxUploadBytes) {
+        this(maxUploadBytes, Tokens.none());
+    }
+
+    GatewayFixture(long maxUploadBytes, Tokens tokens) {
         gateway = Gateway.start(GatewayConfig.defaults(SharedKafka.broker().bootstrapServers()).withPort(0)
-                .withMaxUploadBytes(maxUploadBytes), node, vertx);
+                .withMaxUploadBytes(maxUploadBytes).withTokens(tokens), node, vertx);
     }
 
     record Response(int status, String body) {

@@ -26,11 +26,14 @@ import java.util.Objects;
  *     it bounds the pool of transactional ids exactly-once output needs: batch sequence modulo
  *     this number picks the id, so two batches sharing one never overlap
  * @param ingestLimits how much one pipeline's ingest may hold in the batch store and in its open batch
+ * @param runtimeSecret what a runtime must prove to connect (its handshake's {@code X-Sluice-Secret}), or
+ *     empty to take any runtime
  */
 public record SchedulerConfig(String host, int port, String kafkaBootstrap, String clusterName,
                               List<String> clusterHosts, Duration runtimeTimeout, Duration taskTimeout,
                               int maxAttempts, Duration retryBackoff, Duration maxRetryBackoff,
-                              Duration tickInterval, int maxBatchesInFlight, IngestLimits ingestLimits) {
+                              Duration tickInterval, int maxBatchesInFlight, IngestLimits ingestLimits,
+                              String runtimeSecret) {
 
     /**
      * How much one pipeline's ingest holds, so that draining a backlog never reads the topic into
@@ -68,6 +71,7 @@ public record SchedulerConfig(String host, int port, String kafkaBootstrap, Stri
     public static final int DEFAULT_PORT = 7070;
 
     public SchedulerConfig {
+        runtimeSecret = runtimeSecret == null ? "" : runtimeSecret;
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(kafkaBootstrap, "kafkaBootstrap");
         clusterName = clusterName == null ? "" : clusterName;
@@ -93,48 +97,55 @@ public record SchedulerConfig(String host, int port, String kafkaBootstrap, Stri
     public static SchedulerConfig defaults(String kafkaBootstrap) {
         return new SchedulerConfig("127.0.0.1", DEFAULT_PORT, kafkaBootstrap, "", List.of(), Duration.ofSeconds(5),
                 Duration.ofSeconds(60), 4, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofMillis(100), 8,
-                IngestLimits.DEFAULT);
+                IngestLimits.DEFAULT, "");
+    }
+
+    /** @return the same configuration, taking only runtimes that prove {@code secret} */
+    public SchedulerConfig withRuntimeSecret(String secret) {
+        return new SchedulerConfig(host, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits,
+                secret == null ? "" : secret);
     }
 
     /** @return the same configuration listening on {@code newHost} */
     public SchedulerConfig withHost(String newHost) {
         return new SchedulerConfig(newHost, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration on {@code newPort} */
     public SchedulerConfig withPort(int newPort) {
         return new SchedulerConfig(host, newPort, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration telling runtimes to join data grid {@code name} through {@code hosts} */
     public SchedulerConfig withCluster(String name, List<String> hosts) {
         return new SchedulerConfig(host, port, kafkaBootstrap, name, hosts, runtimeTimeout, taskTimeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration with another task timeout */
     public SchedulerConfig withTaskTimeout(Duration timeout) {
         return new SchedulerConfig(host, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, timeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration with another number of attempts per task */
     public SchedulerConfig withMaxAttempts(int attempts) {
         return new SchedulerConfig(host, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
-                attempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits);
+                attempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration with another bound on batches in flight per pipeline */
     public SchedulerConfig withMaxBatchesInFlight(int batches) {
         return new SchedulerConfig(host, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, batches, ingestLimits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, batches, ingestLimits, runtimeSecret);
     }
 
     /** @return the same configuration with other limits on what each pipeline's ingest holds */
     public SchedulerConfig withIngestLimits(IngestLimits limits) {
         return new SchedulerConfig(host, port, kafkaBootstrap, clusterName, clusterHosts, runtimeTimeout, taskTimeout,
-                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, limits);
+                maxAttempts, retryBackoff, maxRetryBackoff, tickInterval, maxBatchesInFlight, limits, runtimeSecret);
     }
 }

@@ -38,15 +38,20 @@ public record ClusterSettings(String clusterName, String bindAddress, int bindPo
         return new ClusterSettings(clusterName, bindAddress, bindPort, hosts, true);
     }
 
-    /** The JGroups stack: TCP + TCPPING with failure detection tuned for loopback and small clusters. */
+    /**
+     * The JGroups stack: TCP + TCPPING with failure detection tuned for loopback and small clusters.
+     * Every socket binds to the cluster address, FD_SOCK2's too (at the cluster port + 100), and the
+     * diagnostics' probe sockets (UDP multicast 224.0.75.75:7500) stay closed.
+     */
     String jgroupsXml() {
         return """
                 <config xmlns="urn:org:jgroups">
-                  <TCP bind_addr="%s" bind_port="%d" port_range="0"
-                       recv_buf_size="4M" send_buf_size="1M" sock_conn_timeout="300ms"/>
-                  <TCPPING initial_hosts="%s" port_range="0"/>
+                  <TCP bind_addr="%1$s" bind_port="%2$d" port_range="0"
+                       recv_buf_size="4M" send_buf_size="1M" sock_conn_timeout="300ms"
+                       diag.enabled="false"/>
+                  <TCPPING initial_hosts="%3$s" port_range="0"/>
                   <MERGE3 min_interval="2000" max_interval="5000"/>
-                  <FD_SOCK2/>
+                  <FD_SOCK2 bind_addr="%1$s"/>
                   <FD_ALL3 timeout="3000" interval="1000"/>
                   <VERIFY_SUSPECT2 timeout="500"/>
                   <pbcast.NAKACK2 use_mcast_xmit="false"/>

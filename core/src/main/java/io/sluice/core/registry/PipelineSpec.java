@@ -40,7 +40,7 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     public static final Duration MIN_INTERVAL = Duration.ofMillis(50);
     public static final Duration MAX_INTERVAL = Duration.ofHours(1);
     public static final int MAX_PARTITIONS = 1024;
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
 
     public PipelineSpec {
         Names.checkName("pipeline", name);
@@ -75,6 +75,20 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
             throw new IllegalArgumentException("a pipeline has at most " + (TaskId.MAX_STAGES - 1)
                     + " stages after its function, was " + stages.size());
         }
+        for (int i = 0; i < stages.size(); i++) {
+            StageSpec stage = stages.get(i);
+            if (stage.stateful() && i != stages.size() - 1) {
+                throw new IllegalArgumentException("stage " + (i + 1) + " (" + stage + ") keeps state, so it must be the last:"
+                        + " its output is committed with its state in one transaction");
+            }
+            if (stage.window() != null) {
+                stage.window().checkAgainst(batchInterval);
+            }
+            if (stage.stateful() && delivery != Delivery.EXACTLY_ONCE) {
+                throw new IllegalArgumentException("stage " + (i + 1) + " (" + stage + ") keeps state, which needs exactly-once"
+                        + " delivery: its state is committed in the transaction of its output");
+            }
+        }
     }
 
     /** A one-stage pipeline. */
@@ -101,6 +115,35 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
                 delivery, state, createdAt, true, List.of());
     }
 
+    /** The parameter of a bounded pipeline (a replay or a query): the pipeline whose batches it runs again, or the topic it reads. */
+    public static final String BOUNDED_OF = "sluice.bounded.of";
+    /** The parameter of a bounded pipeline: how many batches it runs. */
+    public static final String BOUNDED_BATCHES = "sluice.bounded.batches";
+
+    /**
+     * @return whether the pipeline is a bounded job: it runs exactly the batches whose manifests
+     *     were stored for it before it was created, then idles; it reads nothing new and keeps no
+     *     batch log
+     */
+    public boolean bounded() {
+        return parameters.containsKey(BOUNDED_OF);
+    }
+
+    /** @return how many batches a bounded pipeline runs, or -1 for an unbounded one */
+    public long boundedBatches() {
+        return bounded() ? Long.parseLong(parameters.getOrDefault(BOUNDED_BATCHES, "-1")) : -1;
+    }
+
+    /** @return the topic the scheduler logs every committed batch's manifest in, from which replays take their batches */
+    public String batchLogTopic() {
+        return batchLogTopic(name);
+    }
+
+    /** @return the batch log topic of a pipeline */
+    public static String batchLogTopic(String pipeline) {
+        return "sluice.batches." + pipeline;
+    }
+
     /** @return the Kafka consumer group the pipeline's ingest uses */
     public String consumerGroup() {
         return "sluice." + name;
@@ -115,6 +158,21 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     /** @return how many stages each batch runs: the function, then {@link #stages()} */
     public int stageCount() {
         return 1 + stages.size();
+    }
+
+    /** @return the pipeline's stateful stage (windowed or with a state function), or null; it is always the last */
+    public StageSpec statefulStage() {
+        return stages.isEmpty() || !stages.get(stages.size() - 1).stateful() ? null : stages.get(stages.size() - 1);
+    }
+
+    /** @return the compacted topic a stateful stage keeps its state in, one partition per stage partition */
+    public String stateTopic() {
+        return stateTopic(name);
+    }
+
+    /** @return the changelog topic of a pipeline's stateful stage */
+    public static String stateTopic(String pipeline) {
+        return "sluice.state." + pipeline;
     }
 
     /** @return the partition counts of the stages after the first, as a batch manifest records them */
@@ -132,12 +190,12 @@ public record PipelineSpec(String name, String function, int functionVersion, Li
     static PipelineSpec decode(byte[] bytes) {
         Decoder in = new Decoder(bytes);
         int format = in.u8();
-        if (format != FORMAT && format != 3) {
+        if (format < 3 || format > FORMAT) {
             throw new IllegalStateException("pipeline spec format " + format + " not readable by this build");
         }
         PipelineSpec spec = new PipelineSpec(in.str(), in.str(), in.i32(), in.strings(), in.str(),
                 Duration.ofMillis(in.i64()), in.i32(), in.stringMap(), Delivery.valueOf(in.str()), PipelineState.valueOf(in.str()),
-                in.i64(), in.u8() == 1, format == 3 ? List.of() : in.list(StageSpec::decode));
+                in.i64(), in.u8() == 1, format == 3 ? List.of() : in.list(d -> StageSpec.decode(d, format)));
         in.end();
         return spec;
     }

@@ -67,6 +67,9 @@ public final class Registry {
     public FunctionSpec putFunction(String name, String className, byte[] jar) {
         Names.checkName("function", name);
         Names.checkClassName(className);
+        if (BuiltIns.reserved(name)) {
+            throw new IllegalArgumentException("function name '" + name + "' is reserved for SQL pipelines; choose another");
+        }
         String sha = sha256(jar);
         String jarKey = storeJar(name, jar);
         int version = latestFunction(name).map(FunctionSpec::version).orElse(0) + 1;
@@ -94,6 +97,9 @@ public final class Registry {
 
     /** @return the newest version of the function, if any */
     public Optional<FunctionSpec> latestFunction(String name) {
+        if (BuiltIns.reserved(name)) {
+            return function(name, 1);
+        }
         return functionVersions(name).stream().reduce((a, b) -> b);
     }
 
@@ -107,6 +113,10 @@ public final class Registry {
 
     /** @return that version of the function, if registered */
     public Optional<FunctionSpec> function(String name, int version) {
+        FunctionSpec builtIn = BuiltIns.function(name, version);
+        if (builtIn != null) {
+            return Optional.of(builtIn);
+        }
         return Optional.ofNullable(functions.get(name + "@" + version)).map(FunctionSpec::decode);
     }
 

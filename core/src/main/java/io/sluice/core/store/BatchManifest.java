@@ -39,6 +39,19 @@ public record BatchManifest(String pipeline, long batchTime, long sequence, long
         this(pipeline, batchTime, sequence, cutTime, ranges, recordsPerPartition, List.of());
     }
 
+    /**
+     * @return whether the manifest names offset ranges without having read them, as a query's
+     *     batches do: every partition's count is -1 until the batch is read
+     */
+    public boolean countsUnknown() {
+        return !recordsPerPartition.isEmpty() && recordsPerPartition.stream().allMatch(n -> n == -1);
+    }
+
+    /** @return this batch under another pipeline and sequence, as a replay runs it again */
+    public BatchManifest rerun(String newPipeline, long newSequence, long newCutTime, List<Integer> newLaterStages) {
+        return new BatchManifest(newPipeline, batchTime, newSequence, newCutTime, ranges, recordsPerPartition, newLaterStages);
+    }
+
     /** @return how many stages each batch runs */
     public int stages() {
         return 1 + laterStages.size();

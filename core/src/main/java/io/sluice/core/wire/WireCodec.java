@@ -15,6 +15,7 @@ import io.sluice.core.wire.WireMessage.Refused;
 import io.sluice.core.wire.WireMessage.Ready;
 import io.sluice.core.wire.WireMessage.RunTask;
 import io.sluice.core.wire.WireMessage.StageWork;
+import io.sluice.core.wire.WireMessage.StateWork;
 import io.sluice.core.wire.WireMessage.TaskDone;
 import io.sluice.core.wire.WireMessage.TaskFailed;
 import io.sluice.core.wire.WireMessage.Welcome;
@@ -62,6 +63,9 @@ public final class WireCodec {
                     .str(m.deadLetterTopic()).str(m.deadLetterError())
                     .i32(m.stage().shuffleTo()).str(m.stage().combine()).str(m.stage().shuffleKey()).str(m.stage().reduce())
                     .strings(m.stage().inputs());
+            StateWork st = m.stage().state();
+            out.str(st.topic()).i64(st.sequence()).str(st.stateClass()).i64(st.timeoutMs()).i64(st.windowLengthMs())
+                    .i64(st.windowSlideMs()).u8(st.incremental() ? 1 : 0).i64(st.intervalMs());
         } else if (message instanceof CancelTask m) {
             attempt(out.u8(CANCEL), m.attempt());
         } else if (message instanceof Refused m) {
@@ -89,7 +93,7 @@ public final class WireCodec {
             case WELCOME -> new Welcome(in.str(), in.str(), in.str(), in.strings());
             case RUN -> new RunTask(attempt(in), in.i32(), new FunctionRef(in.str(), in.i32(), in.str(), in.str()),
                     in.str(), in.stringMap(), in.str(), in.i64(), in.u8() == 1, range(in.i32(), in.i32()), in.str(),
-                    in.str(), stage(in.i32(), in.str(), in.str(), in.str(), in.strings()));
+                    in.str(), stage(in.i32(), in.str(), in.str(), in.str(), in.strings(), state(in)));
             case CANCEL -> new CancelTask(attempt(in));
             case REFUSED -> new Refused(in.str());
             default -> throw new MalformedDataException("unknown message type " + type);
@@ -106,10 +110,18 @@ public final class WireCodec {
         }
     }
 
-    private static StageWork stage(int shuffleTo, String combine, String shuffleKey, String reduce,
-                                   List<String> inputs) {
+    private static StateWork state(Decoder in) {
         try {
-            return new StageWork(shuffleTo, combine, shuffleKey, reduce, inputs);
+            return new StateWork(in.str(), in.i64(), in.str(), in.i64(), in.i64(), in.i64(), in.u8() == 1, in.i64());
+        } catch (IllegalArgumentException e) {
+            throw new MalformedDataException(e.getMessage());
+        }
+    }
+
+    private static StageWork stage(int shuffleTo, String combine, String shuffleKey, String reduce,
+                                   List<String> inputs, StateWork state) {
+        try {
+            return new StageWork(shuffleTo, combine, shuffleKey, reduce, inputs, state);
         } catch (IllegalArgumentException e) {
             throw new MalformedDataException(e.getMessage());
         }

@@ -13,7 +13,7 @@ import java.util.Map;
 public sealed interface WireMessage {
 
     /** Protocol version; a runtime speaking another one is refused at {@link Hello}. */
-    int PROTOCOL = 5;
+    int PROTOCOL = 6;
 
     // ---- runtime -> scheduler
 
@@ -203,9 +203,10 @@ public sealed interface WireMessage {
      * @param reduce     the reduction this stage runs over its grouped input instead of the function; or empty
      * @param inputs     the shuffle blocks to read, for a stage after the first; empty for stage 0
      */
-    record StageWork(int shuffleTo, String combine, String shuffleKey, String reduce, List<String> inputs) {
+    record StageWork(int shuffleTo, String combine, String shuffleKey, String reduce, List<String> inputs,
+                     StateWork state) {
         /** The only stage of a one-stage pipeline. */
-        public static final StageWork SINGLE = new StageWork(0, "", "", "", List.of());
+        public static final StageWork SINGLE = new StageWork(0, "", "", "", List.of(), StateWork.NONE);
 
         public StageWork {
             if (shuffleTo < 0) {
@@ -218,13 +219,62 @@ public sealed interface WireMessage {
             combine = combine == null ? "" : combine;
             reduce = reduce == null ? "" : reduce;
             inputs = List.copyOf(inputs);
+            state = state == null ? StateWork.NONE : state;
+            if (state.stateful() && shuffleTo > 0) {
+                throw new IllegalArgumentException("a stateful stage writes the sink, not a shuffle");
+            }
+        }
+
+        /** A stage without state. */
+        public StageWork(int shuffleTo, String combine, String shuffleKey, String reduce, List<String> inputs) {
+            this(shuffleTo, combine, shuffleKey, reduce, inputs, StateWork.NONE);
         }
 
         /** @return whether the stage writes a shuffle block rather than the sink */
         public boolean shuffles() {
             return shuffleTo > 0;
         }
+    }
 
+    /**
+     * What a stateful stage's task needs besides its input: where its partition's state is kept,
+     * which batch it is, and the window or the state function it runs.
+     *
+     * @param topic          the compacted changelog topic; empty for a stage without state
+     * @param sequence       the batch's sequence: the state it starts from is the one committed by
+     *                       the task of the batch before ({@code sequence - 1})
+     * @param stateClass     the {@code StateFunction} class, or empty for a window
+     * @param timeoutMs      how long a key without values keeps its state; 0 for ever
+     * @param windowLengthMs the window's length, or 0 without a window
+     * @param windowSlideMs  the window's slide, or 0
+     * @param incremental    whether the window is computed with the reduction's inverse
+     * @param intervalMs     the pipeline's batch interval
+     */
+    record StateWork(String topic, long sequence, String stateClass, long timeoutMs, long windowLengthMs,
+                     long windowSlideMs, boolean incremental, long intervalMs) {
+        /** No state. */
+        public static final StateWork NONE = new StateWork("", 0, "", 0, 0, 0, false, 0);
+
+        public StateWork {
+            topic = topic == null ? "" : topic;
+            stateClass = stateClass == null ? "" : stateClass;
+            if (!topic.isEmpty() && stateClass.isEmpty() == (windowSlideMs <= 0)) {
+                throw new IllegalArgumentException("a stateful stage has exactly one of a state class and a window");
+            }
+            if (windowSlideMs > 0 && (windowLengthMs < windowSlideMs || intervalMs <= 0)) {
+                throw new IllegalArgumentException("bad window " + windowLengthMs + "/" + windowSlideMs + " ms");
+            }
+        }
+
+        /** @return whether the stage keeps state */
+        public boolean stateful() {
+            return !topic.isEmpty();
+        }
+
+        /** @return whether the state is a window's */
+        public boolean windowed() {
+            return windowSlideMs > 0;
+        }
     }
 
     /** Stop an attempt if it still runs; its result will be ignored. */

@@ -14,12 +14,16 @@ import io.sluice.core.store.BatchManifest;
 import io.sluice.core.store.MissingBlockException;
 import io.sluice.core.store.OffsetRange;
 import io.sluice.core.task.TaskId;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -76,6 +80,57 @@ class SluiceNodeIT {
                 member.registry().removeFunction("wc");
             }, "conditional registry writes from the zero-capacity member");
             assertTrue(owner.registry().functions().isEmpty(), "the member's removal removed the function");
+        }
+    }
+
+    /**
+     * Every socket of a clustered node binds to the cluster address: its failure-detection socket at
+     * the cluster port + 100 too, and no diagnostics socket is open. Read from Linux's
+     * {@code /proc/net}, which lists every socket of this host.
+     */
+    @Test
+    void aClusterNodeListensOnlyOnItsClusterAddress() throws Exception {
+        Path tcp = Path.of("/proc/net/tcp");
+        Assumptions.assumeTrue(Files.isReadable(tcp), "needs Linux's /proc/net");
+        int port = freePort();
+        try (SluiceNode node = SluiceNode.clustered(new ClusterSettings("sluice-bind-" + java.util.UUID.randomUUID(), "127.0.0.1", port,
+                List.of("127.0.0.1[" + port + "]"), false))) {
+            assertEquals(1, node.members());
+            List<String> listening = new ArrayList<>();
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                List<String> lines = Files.readAllLines(Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    int localPort = Integer.parseInt(f[1].substring(f[1].indexOf(':') + 1), 16);
+                    if (f[3].equals("0A") && (localPort == port || localPort == port + 100)) { // 0A: LISTEN
+                        listening.add(localPort + "@" + f[1].substring(0, f[1].indexOf(':')));
+                    }
+                }
+            }
+            String loopback = "(0100007F|0000000000000000FFFF00000100007F)"; // 127.0.0.1, or it mapped into IPv6
+            assertEquals(2, listening.size(), "the cluster port and the failure-detection port: " + listening);
+            assertTrue(listening.stream().allMatch(l -> l.matches("\\d+@" + loopback)),
+                    "both listen on 127.0.0.1 only: " + listening);
+            java.util.Set<String> mine = new java.util.HashSet<>(); // this JVM's sockets, by inode
+            try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+                fds.forEach(fd -> {
+                    try {
+                        String target = Files.readSymbolicLink(fd).toString();
+                        if (target.startsWith("socket:[")) {
+                            mine.add(target.substring(8, target.length() - 1));
+                        }
+                    } catch (IOException e) {
+                        // closed meanwhile
+                    }
+                });
+            }
+            for (String table : List.of("/proc/net/udp", "/proc/net/udp6")) {
+                List<String> lines = Files.readAllLines(Path.of(table));
+                for (String line : lines.subList(1, lines.size())) {
+                    String[] f = line.trim().split("\\s+");
+                    assertTrue(!mine.contains(f[9]) || !f[1].endsWith(":1D4C"), "no diagnostics socket on UDP 7500: " + line);
+                }
+            }
         }
     }
 

@@ -152,9 +152,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @param partitions the number of partitions
      */
     public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, Map.of());
+    }
+
+    /**
+     * Creates a topic with topic configs, such as {@code cleanup.policy=compact}, and waits until its
+     * partitions have leaders.
+     */
+    public void createTopic(String name, int partitions, Map<String, String> configs) {
         try (Admin admin = admin()) {
             try {
-                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+                admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1).configs(configs)))
+                        .all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw new IllegalStateException("cannot create topic " + name + ": " + e.getCause().getMessage(), e);

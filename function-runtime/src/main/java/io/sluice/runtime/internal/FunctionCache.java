@@ -1,12 +1,16 @@
 package io.sluice.runtime.internal;
 
 import io.sluice.core.loading.FunctionJars;
+import io.sluice.core.registry.BuiltIns;
+import io.sluice.core.table.Tables;
+import io.sluice.runtime.sql.UsesTables;
 import io.sluice.core.loading.InvalidFunctionException;
 import io.sluice.core.loading.LoadedFunction;
 import io.sluice.core.registry.Registry;
 import io.sluice.core.wire.WireMessage.FunctionRef;
 import io.sluice.function.BatchFunction;
 import io.sluice.function.Reducer;
+import io.sluice.function.StateFunction;
 import io.sluice.function.FunctionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,14 +47,20 @@ final class FunctionCache implements AutoCloseable {
     /** A loaded, opened function; hand it back with {@link #release}. */
     static final class Entry {
         private final Key key;
-        private final LoadedFunction loaded;
+        private final ClassLoader loader;
+        private final Runnable unload;
         private final Object instance;
         private int inUse;
         private long lastUsed;
 
         private Entry(Key key, LoadedFunction loaded, Object instance) {
+            this(key, loaded.classLoader(), loaded::close, instance);
+        }
+
+        private Entry(Key key, ClassLoader loader, Runnable unload, Object instance) {
             this.key = key;
-            this.loaded = loaded;
+            this.loader = loader;
+            this.unload = unload;
             this.instance = instance;
         }
 
@@ -62,8 +72,12 @@ final class FunctionCache implements AutoCloseable {
             return (Reducer) instance;
         }
 
+        StateFunction stateFunction() {
+            return (StateFunction) instance;
+        }
+
         ClassLoader classLoader() {
-            return loaded.classLoader();
+            return loader;
         }
     }
 
@@ -72,17 +86,14 @@ final class FunctionCache implements AutoCloseable {
      * @throws InvalidFunctionException if the jar or class cannot be loaded
      * @throws FunctionOpenException    if the function's {@code open} throws
      */
-    Entry acquire(Registry registry, String pipeline, FunctionRef ref, Map<String, String> parameters)
-            throws InvalidFunctionException, FunctionOpenException {
-        return acquire(registry, pipeline, ref, parameters, BatchFunction.class);
-    }
 
     /**
      * @param kind {@code BatchFunction} (opened before use and closed when unloaded) or
      *     {@code Reducer} (which has no life cycle)
      * @return the loaded instance of {@code ref}'s class, which implements {@code kind}
      */
-    Entry acquire(Registry registry, String pipeline, FunctionRef ref, Map<String, String> parameters, Class<?> kind)
+    Entry acquire(Registry registry, Tables tables, String pipeline, FunctionRef ref, Map<String, String> parameters,
+                  Class<?> kind)
             throws InvalidFunctionException, FunctionOpenException {
         Key key = new Key(pipeline, ref, parameters, kind);
         synchronized (this) {
@@ -94,7 +105,7 @@ final class FunctionCache implements AutoCloseable {
             }
         }
         // Loading and opening happen outside the lock; if two slots race, one instance is kept.
-        Entry created = load(registry, key);
+        Entry created = load(registry, tables, key);
         Entry existing;
         synchronized (this) {
             existing = entries.putIfAbsent(key, created);
@@ -114,7 +125,10 @@ final class FunctionCache implements AutoCloseable {
         entry.lastUsed = System.nanoTime();
     }
 
-    private Entry load(Registry registry, Key key) throws InvalidFunctionException, FunctionOpenException {
+    private Entry load(Registry registry, Tables tables, Key key) throws InvalidFunctionException, FunctionOpenException {
+        if (BuiltIns.loadable(key.ref().sha256(), key.ref().className())) {
+            return builtIn(key, tables);
+        }
         byte[] jar = registry.jar(key.ref().name(), key.ref().version(), key.ref().sha256());
         LoadedFunction loaded = FunctionJars.load(jar, key.ref().className(), BatchFunction.class.getClassLoader(),
                 key.kind());
@@ -126,14 +140,19 @@ final class FunctionCache implements AutoCloseable {
                 throw e;
             }
         }
-        BatchFunction function;
+        Object function;
         try {
-            function = loaded.newInstance();
+            function = key.kind() == StateFunction.class ? loaded.newInstance(StateFunction.class) : loaded.newInstance();
             Thread thread = Thread.currentThread();
             ClassLoader previous = thread.getContextClassLoader();
             thread.setContextClassLoader(loaded.classLoader());
             try {
-                function.open(new Context(key.ref(), key.pipeline(), runtimeName, key.parameters()));
+                Context context = new Context(key.ref(), key.pipeline(), runtimeName, key.parameters());
+                if (function instanceof StateFunction stateful) {
+                    stateful.open(context);
+                } else {
+                    ((BatchFunction) function).open(context);
+                }
             } finally {
                 thread.setContextClassLoader(previous);
             }
@@ -145,6 +164,35 @@ final class FunctionCache implements AutoCloseable {
             throw new FunctionOpenException(e);
         }
         return new Entry(key, loaded, function);
+    }
+
+    /** A function that ships with Sluice: from the runtime's own class path, opened like any other. */
+    private Entry builtIn(Key key, Tables tables) throws InvalidFunctionException, FunctionOpenException {
+        ClassLoader loader = FunctionCache.class.getClassLoader();
+        Object instance;
+        try {
+            Class<?> type = Class.forName(key.ref().className(), true, loader);
+            if (!key.kind().isAssignableFrom(type)) {
+                throw new InvalidFunctionException("built-in " + type.getName() + " does not implement " + key.kind().getName());
+            }
+            instance = type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException e) {
+            throw new InvalidFunctionException("built-in " + key.ref().className() + " cannot be created: " + e, e);
+        }
+        if (instance instanceof UsesTables user) {
+            user.useTables(tables);
+        }
+        try {
+            Context context = new Context(key.ref(), key.pipeline(), runtimeName, key.parameters());
+            if (instance instanceof StateFunction stateful) {
+                stateful.open(context);
+            } else if (instance instanceof BatchFunction function) {
+                function.open(context);
+            }
+        } catch (Exception e) {
+            throw new FunctionOpenException(e);
+        }
+        return new Entry(key, loader, () -> { }, instance);
     }
 
     private void evictIdle(long now) {
@@ -171,16 +219,18 @@ final class FunctionCache implements AutoCloseable {
     private static void closeQuietly(Entry entry) {
         Thread thread = Thread.currentThread();
         ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(entry.loaded.classLoader());
+        thread.setContextClassLoader(entry.loader);
         try {
             if (entry.instance instanceof BatchFunction function) {
+                function.close();
+            } else if (entry.instance instanceof StateFunction function) {
                 function.close();
             }
         } catch (Exception | LinkageError e) {
             log.warn("{} threw from close(): {}", entry.key.ref(), e.toString());
         } finally {
             thread.setContextClassLoader(previous);
-            entry.loaded.close();
+            entry.unload.run();
         }
     }
 

@@ -5,6 +5,7 @@ import io.sluice.function.Batch;
 import io.sluice.function.BatchFunction;
 import io.sluice.function.Emitter;
 import io.sluice.function.Record;
+import io.sluice.function.InvertibleReducer;
 import io.sluice.function.Reducer;
 
 import java.nio.charset.StandardCharsets;
@@ -100,6 +101,25 @@ abstract class Reduction {
         };
     }
 
+    /** @return two partial results, as this reduction writes them, folded into one */
+    final byte[] mergeWritten(byte[] key, byte[] left, byte[] right) throws Exception {
+        return write(merge(key, read(key, left), read(key, right)));
+    }
+
+    /** @return a partial result as this reduction writes it, after checking that it reads it */
+    final byte[] checkWritten(byte[] key, byte[] value) throws Exception {
+        return write(read(key, value));
+    }
+
+    /** @return whether {@link #inverse} can take a partial result back out of a total */
+    abstract boolean invertible();
+
+    /**
+     * @return {@code total} without {@code removed}, both written partial results
+     * @throws UnsupportedOperationException if the reduction has no inverse
+     */
+    abstract byte[] inverse(byte[] key, byte[] total, byte[] removed) throws Exception;
+
     private final String name;
 
     private Reduction(String name) {
@@ -190,6 +210,23 @@ abstract class Reduction {
             return Long.toString((Long) value).getBytes(StandardCharsets.UTF_8);
         }
 
+        @Override
+        boolean invertible() {
+            return counts || "sum".equals(name());
+        }
+
+        @Override
+        byte[] inverse(byte[] key, byte[] total, byte[] removed) {
+            if (!invertible()) {
+                throw new UnsupportedOperationException(name() + " has no inverse");
+            }
+            try {
+                return write(Math.subtractExact((Long) read(key, total), (Long) read(key, removed)));
+            } catch (ArithmeticException e) {
+                throw new ArithmeticException(name() + " of key " + show(key) + " overflows a long");
+            }
+        }
+
         private static String show(byte[] key) {
             if (key == null) {
                 return "(none)";
@@ -228,6 +265,19 @@ abstract class Reduction {
         @Override
         byte[] write(Object value) {
             return (byte[]) value;
+        }
+
+        @Override
+        boolean invertible() {
+            return reducer instanceof InvertibleReducer;
+        }
+
+        @Override
+        byte[] inverse(byte[] key, byte[] total, byte[] removed) throws Exception {
+            if (!(reducer instanceof InvertibleReducer invertible)) {
+                throw new UnsupportedOperationException(name() + " does not implement " + InvertibleReducer.class.getName());
+            }
+            return invertible.inverse(key, total, removed);
         }
     }
 }

@@ -151,6 +151,9 @@ public final class RuntimeEngine implements AutoCloseable {
                 .setHost(target.getHost())
                 .setPort(target.getPort())
                 .setURI(target.getRawPath() == null || target.getRawPath().isEmpty() ? "/runtime" : target.getRawPath());
+        if (!config.secret().isEmpty()) {
+            options.addHeader("X-Sluice-Secret", config.secret());
+        }
         // A stopped scheduler's kernel still accepts the TCP connection, and the handshake then
         // hangs: give up on it after the silence timeout and try the next endpoint.
         AtomicBoolean settled = new AtomicBoolean();
@@ -170,7 +173,11 @@ public final class RuntimeEngine implements AutoCloseable {
                 return;
             }
             if (ar.failed()) {
-                log.debug("Runtime {} cannot reach {}: {}", config.name(), target, ar.cause().toString());
+                if (ar.cause() instanceof io.vertx.core.http.UpgradeRejectedException rejected && rejected.getStatus() == 401) {
+                    refusedBy(target);
+                } else {
+                    log.debug("Runtime {} cannot reach {}: {}", config.name(), target, ar.cause().toString());
+                }
                 scheduleReconnect();
                 return;
             }
@@ -251,7 +258,8 @@ public final class RuntimeEngine implements AutoCloseable {
                     return;
                 }
             }
-            services.complete(new Services(node.batchStore(), node.registry(), newSink, newTransactions));
+            services.complete(new Services(node.batchStore(), node.registry(), newSink, newTransactions,
+                    new StateStore(welcome.kafkaBootstrap(), config.name()), node.tables()));
             log.info("Runtime {} is ready: offering {} slot(s)", config.name(), config.slots());
             send(new Ready(config.slots()));
         } catch (RuntimeException e) {
@@ -263,7 +271,7 @@ public final class RuntimeEngine implements AutoCloseable {
     /**
      * Joins the scheduler's data grid as a zero-capacity member, giving each try {@link #JOIN_DEADLINE}:
      * a member that joins while others do can stay parked in Infinispan's state transfer for a long
-     * time. A try that misses the deadline is abandoned (closed whenever it finishes) and another
+     * time. A try that misses the deadline is cancelled, so its member leaves the grid, and another
      * starts on a new port, after a pause. Until a try succeeds the runtime offers no slots.
      *
      * @return the node, or null if the runtime closed meanwhile
@@ -272,12 +280,7 @@ public final class RuntimeEngine implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             ClusterSettings settings = ClusterSettings.member(welcome.clusterName(), config.bindAddress(),
                     freePort(config.bindAddress()), welcome.clusterHosts());
-            CompletableFuture<SluiceNode> joining = CompletableFuture.supplyAsync(() -> SluiceNode.clustered(settings),
-                    runnable -> {
-                        Thread t = new Thread(runnable, "sluice-runtime-join-" + config.name());
-                        t.setDaemon(true);
-                        t.start();
-                    });
+            CompletableFuture<SluiceNode> joining = SluiceNode.joining(settings, "sluice-runtime-join-" + config.name());
             SluiceNode node;
             try {
                 node = joining.get(JOIN_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
@@ -285,7 +288,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 log.warn("Runtime {} could not join the data grid {} within {} s (try {}); it offers no slots, "
                         + "abandons that try and starts another", config.name(), welcome.clusterHosts(),
                         JOIN_DEADLINE.toSeconds(), attempt);
-                joining.thenAccept(SluiceNode::close);
+                joining.cancel(false);
                 if (!pause(JOIN_RETRY)) {
                     return null;
                 }
@@ -294,7 +297,7 @@ public final class RuntimeEngine implements AutoCloseable {
                 throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                joining.thenAccept(SluiceNode::close);
+                joining.cancel(false);
                 return null;
             }
             synchronized (this) {
@@ -358,6 +361,18 @@ public final class RuntimeEngine implements AutoCloseable {
         if (!closing) {
             log.warn("Runtime {} lost its scheduler at {}; reconnecting", config.name(), connectedTo);
             scheduleReconnect();
+        }
+    }
+
+    private long lastRefusal;
+
+    /** The scheduler refused this runtime's secret: said once a minute, as it keeps trying (a secret may be rotated). */
+    private void refusedBy(URI target) {
+        long now = System.nanoTime();
+        if (lastRefusal == 0 || now - lastRefusal > java.util.concurrent.TimeUnit.MINUTES.toNanos(1)) {
+            lastRefusal = now;
+            log.error("Runtime {}: the scheduler at {} refused it: {} secret. Give the scheduler's runtime secret with"
+                    + " --secret or SLUICE_SECRET", config.name(), target, config.secret().isEmpty() ? "no" : "a wrong");
         }
     }
 

@@ -5,6 +5,7 @@ import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.JarMismatchException;
 import io.sluice.core.registry.Registry;
 import io.sluice.core.store.InfinispanBatchStore;
+import io.sluice.core.table.Tables;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.core.wire.WireMessage;
@@ -68,7 +69,7 @@ class JarCheckOnLoadTest {
     void startGrid() {
         grid = new DefaultCacheManager(new GlobalConfigurationBuilder().nonClusteredDefault().build(), false);
         Configuration local = new ConfigurationBuilder().clustering().cacheMode(CacheMode.LOCAL).build();
-        for (String cache : new String[] {"functions", "jars", "pipelines", "manifests", "blocks"}) {
+        for (String cache : new String[] {"functions", "jars", "pipelines", "manifests", "blocks", "tables"}) {
             grid.defineConfiguration(cache, local);
         }
         grid.start();
@@ -79,7 +80,8 @@ class JarCheckOnLoadTest {
         store.putBlocks(Map.of(TASK, block.seal()));
         // Exactly-once without a marker check computes the output before it touches Kafka, so the
         // load and the function's failure happen without a broker.
-        services = new Services(store, new Registry(grid.getCache("functions"), jars, grid.getCache("pipelines")), null, null);
+        services = new Services(store, new Registry(grid.getCache("functions"), jars, grid.getCache("pipelines")), null, null, null,
+                new Tables(grid.getCache("tables")));
     }
 
     @AfterEach

@@ -4,14 +4,12 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.loading.FunctionJars;
 import io.sluice.core.loading.InvalidFunctionException;
 import io.sluice.core.registry.ConflictException;
-import io.sluice.core.registry.Delivery;
 import io.sluice.core.registry.Durations;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.Names;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
 import io.sluice.core.registry.Registry;
-import io.sluice.core.registry.StageSpec;
 import io.sluice.core.registry.UnknownEntryException;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.gateway.GatewayConfig;
@@ -34,11 +32,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -52,10 +47,6 @@ public final class Api implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Api.class);
     private static final Set<String> JAR_TYPES = Set.of("application/java-archive", "application/x-java-archive",
             "application/octet-stream");
-    private static final Set<String> PIPELINE_FIELDS = Set.of("name", "function", "inputs", "output", "batchInterval",
-            "partitions", "parameters", "delivery", "speculation", "stages");
-    private static final int DEFAULT_PARTITIONS = 4;
-    private static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
 
     private final Vertx vertx;
     private final SluiceNode node;
@@ -64,12 +55,14 @@ public final class Api implements AutoCloseable {
     private final Path uploads;
     private final Router router;
     private final byte[] openApi;
+    private final PipelineMetrics metrics;
 
     public Api(Vertx vertx, SluiceNode node, GatewayConfig config) {
         this.vertx = vertx;
         this.node = node;
         this.config = config;
         this.topics = new TopicChecker(config.kafkaBootstrap());
+        this.metrics = new PipelineMetrics(node);
         try {
             this.uploads = Files.createTempDirectory("sluice-uploads-");
             try (InputStream in = Api.class.getResourceAsStream("/io/sluice/gateway/openapi.yaml")) {
@@ -92,9 +85,20 @@ public final class Api implements AutoCloseable {
                 .setDeleteUploadedFilesOnEnd(true)
                 .setHandleFileUploads(true);
 
+        r.route().handler(this::authenticate);
         r.get("/").handler(ctx -> json(ctx, 200, new JsonObject().put("name", "sluice").put("api", "/v1")
                 .put("openapi", "/v1/openapi.yaml").put("health", "/health")));
         r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
+        r.get("/metrics").handler(ctx -> vertx.executeBlocking(() -> {
+            metrics.poll();
+            return metrics.scrape();
+        }, false).onComplete(ar -> {
+            if (ar.failed()) {
+                ctx.fail(ar.cause());
+            } else {
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+            }
+        }));
         r.get("/v1/openapi.yaml").handler(ctx -> ctx.response()
                 .putHeader(HttpHeaders.CONTENT_TYPE, "application/yaml").end(Buffer.buffer(openApi)));
 
@@ -114,7 +118,7 @@ public final class Api implements AutoCloseable {
 
         r.get("/v1/pipelines").handler(ctx -> blocking(ctx, 200, () -> registry().pipelines(),
                 list -> new JsonObject().put("pipelines", array(list, Views::pipeline))));
-        r.post("/v1/pipelines").handler(body).handler(this::createPipeline);
+        r.post("/v1/pipelines").handler(body).handler(new PipelineRequests(this, node, config, topics)::create);
         r.get("/v1/pipelines/:name").handler(ctx -> blocking(ctx, 200, () -> {
             String name = ctx.pathParam("name");
             PipelineSpec spec = registry().pipeline(name)
@@ -125,14 +129,25 @@ public final class Api implements AutoCloseable {
         r.post("/v1/pipelines/:name/stop").handler(ctx -> setState(ctx, PipelineState.STOPPED));
         r.post("/v1/pipelines/:name/start").handler(ctx -> setState(ctx, PipelineState.RUNNING));
         r.delete("/v1/pipelines/:name").handler(ctx -> blocking(ctx, 204, () -> {
-            registry().removePipeline(ctx.pathParam("name"));
+            String name = ctx.pathParam("name");
+            registry().removePipeline(name);
+            node.tables().tables().stream().filter(t -> t.pipeline().equals(name))
+                    .forEach(t -> node.tables().delete(t.name()));
             return null;
         }, x -> null));
+
+        new TableRoutes(this, node.tables(), topics).register(r, body);
+        KafkaReads reads = new KafkaReads(config.kafkaBootstrap());
+        new ReplayRoutes(this, node, reads).register(r, body);
+        new QueryRoutes(this, node, reads, topics).register(r, body);
+        new DeadLetterRoutes(this, node, reads).register(r, body);
 
         r.route().failureHandler(this::failed);
         r.errorHandler(404, ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " " + ctx.request().path()));
         r.errorHandler(405, ctx -> error(ctx, 405, ctx.request().method() + " is not allowed on " + ctx.request().path()));
         r.errorHandler(413, ctx -> error(ctx, 413, tooLarge()));
+        r.errorHandler(400, ctx -> error(ctx, 400, ctx.failure() != null ? "the request is malformed: " + ctx.failure().getMessage()
+                : "the request is malformed (its path or query does not decode)"));
         return r;
     }
 
@@ -180,55 +195,32 @@ public final class Api implements AutoCloseable {
 
     // ---- pipelines
 
-    private void createPipeline(RoutingContext ctx) {
-        String type = mediaType(ctx);
-        if (type != null && !"application/json".equals(type)) {
-            throw new ApiException(415, "send the pipeline as application/json, not " + type);
-        }
-        JsonObject json = parseObject(ctx.body().buffer());
-        for (String field : json.fieldNames()) {
-            if (!PIPELINE_FIELDS.contains(field)) {
-                throw new ApiException(400, "unknown field '" + field + "'; expected " + new java.util.TreeSet<>(PIPELINE_FIELDS));
-            }
-        }
-        String name = string(json, "name", true);
-        String function = string(json, "function", true);
-        List<String> inputs = strings(json, "inputs");
-        String output = string(json, "output", true);
-        Duration interval = interval(json);
-        int partitions = integer(json, "partitions", DEFAULT_PARTITIONS);
-        Map<String, String> parameters = parameters(json);
-        Delivery delivery = delivery(json);
-        boolean speculation = bool(json, "speculation", true);
-        List<StageSpec> stages = StageRequests.parse(json, partitions);
-        // Validate the shape first (400), with version 1 standing in until the function is looked up.
-        badRequestIfInvalid(() -> new PipelineSpec(name, function, 1, inputs, output, interval, partitions, parameters,
-                delivery, PipelineState.RUNNING, 0L, speculation, stages));
-        blocking(ctx, 201, () -> {
-            if (registry().pipeline(name).isPresent()) {
-                throw new ApiException(409, "a pipeline named '" + name + "' already exists");
-            }
-            FunctionSpec fn = registry().latestFunction(function).orElseThrow(() -> new ApiException(422,
-                    "no function named '" + function + "'; upload it first with POST /v1/functions"));
-            StageRequests.checkClasses(registry(), fn, stages);
-            List<String> missing = topics.missing(inputs);
-            if (!missing.isEmpty()) {
-                throw new ApiException(422, "input topic(s) " + missing + " do not exist in Kafka at " + config.kafkaBootstrap());
-            }
-            PipelineSpec spec = registry().createPipeline(new PipelineSpec(name, function, fn.version(), inputs, output,
-                    interval, partitions, parameters, delivery, PipelineState.RUNNING, System.currentTimeMillis(),
-                    speculation, stages));
-            log.info("Pipeline {} created: {} -> {}@{}{} -> {}", name, inputs, function, fn.version(),
-                    stages.isEmpty() ? "" : " -> " + stages, output);
-            return spec;
-        }, Views::pipeline);
-    }
-
     private void setState(RoutingContext ctx, PipelineState state) {
         blocking(ctx, 200, () -> registry().setPipelineState(ctx.pathParam("name"), state), Views::pipeline);
     }
 
-    private static JsonObject parseObject(Buffer body) {
+    /**
+     * @return the query parameter {@code limit}: {@code defaultValue} if absent
+     * @throws ApiException 400 if it is not a whole number from 1 to {@code max}
+     */
+    static int limitParam(RoutingContext ctx, int defaultValue, int max) {
+        String text = ctx.request().getParam("limit");
+        if (text == null) {
+            return defaultValue;
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new ApiException(400, "'limit' must be a whole number, was '" + text + "'");
+        }
+        if (limit < 1 || limit > max) {
+            throw new ApiException(400, "'limit' must be 1 to " + max + ", was " + limit);
+        }
+        return limit;
+    }
+
+    static JsonObject parseObject(Buffer body) {
         if (body == null || body.length() == 0) {
             throw new ApiException(400, "the request body is empty; send a JSON object");
         }
@@ -258,24 +250,6 @@ public final class Api implements AutoCloseable {
         return s;
     }
 
-    private static List<String> strings(JsonObject json, String field) {
-        Object value = json.getValue(field);
-        if (value == null) {
-            throw new ApiException(400, "missing field '" + field + "'");
-        }
-        if (!(value instanceof JsonArray array)) {
-            throw new ApiException(400, "field '" + field + "' must be an array of topic names");
-        }
-        List<String> out = new ArrayList<>(array.size());
-        for (Object item : array) {
-            if (!(item instanceof String s)) {
-                throw new ApiException(400, "field '" + field + "' must contain only strings");
-            }
-            out.add(s);
-        }
-        return out;
-    }
-
     static int integer(JsonObject json, String field, int defaultValue) {
         Object value = json.getValue(field);
         if (value == null) {
@@ -287,10 +261,16 @@ public final class Api implements AutoCloseable {
         return i;
     }
 
-    private static Duration interval(JsonObject json) {
-        Object value = json.getValue("batchInterval");
+    /**
+     * A duration field: text like {@code "500ms"} or {@code "2s"}, or a whole number of milliseconds.
+     *
+     * @param label the field as the reason names it, e.g. {@code window.length}
+     * @param defaultValue what an absent field means
+     */
+    static Duration duration(JsonObject json, String field, String label, Duration defaultValue) {
+        Object value = json.getValue(field);
         if (value == null) {
-            return DEFAULT_INTERVAL;
+            return defaultValue;
         }
         if (value instanceof Integer || value instanceof Long) {
             return Duration.ofMillis(((Number) value).longValue());
@@ -299,51 +279,10 @@ public final class Api implements AutoCloseable {
             try {
                 return Durations.parse(s);
             } catch (IllegalArgumentException e) {
-                throw new ApiException(400, "field 'batchInterval': " + e.getMessage());
+                throw new ApiException(400, "field '" + label + "': " + e.getMessage());
             }
         }
-        throw new ApiException(400, "field 'batchInterval' must be a duration like \"500ms\" or a number of milliseconds");
-    }
-
-    private static boolean bool(JsonObject json, String field, boolean defaultValue) {
-        Object value = json.getValue(field);
-        if (value == null) {
-            return defaultValue;
-        }
-        if (value instanceof Boolean b) {
-            return b;
-        }
-        throw new ApiException(400, "field '" + field + "' must be true or false");
-    }
-
-    private static Delivery delivery(JsonObject json) {
-        String text = string(json, "delivery", false);
-        if (text == null) {
-            return Delivery.EXACTLY_ONCE;
-        }
-        try {
-            return Delivery.parse(text);
-        } catch (IllegalArgumentException e) {
-            throw new ApiException(400, "field 'delivery': " + e.getMessage());
-        }
-    }
-
-    private static Map<String, String> parameters(JsonObject json) {
-        Object value = json.getValue("parameters");
-        if (value == null) {
-            return Map.of();
-        }
-        if (!(value instanceof JsonObject object)) {
-            throw new ApiException(400, "field 'parameters' must be an object of strings");
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Object> e : object) {
-            if (!(e.getValue() instanceof String s)) {
-                throw new ApiException(400, "parameter '" + e.getKey() + "' must be a string");
-            }
-            out.put(e.getKey(), s);
-        }
-        return out;
+        throw new ApiException(400, "field '" + label + "' must be a duration like \"500ms\" or a number of milliseconds");
     }
 
     // ---- plumbing
@@ -353,7 +292,7 @@ public final class Api implements AutoCloseable {
     }
 
     /** Runs {@code work} on a worker thread and answers with its result, or fails the request. */
-    private <T> void blocking(RoutingContext ctx, int status, Callable<T> work, Function<T, JsonObject> view) {
+    <T> void blocking(RoutingContext ctx, int status, Callable<T> work, Function<T, JsonObject> view) {
         vertx.executeBlocking(work, false).onComplete(ar -> {
             if (ar.failed()) {
                 ctx.fail(ar.cause());
@@ -363,6 +302,37 @@ public final class Api implements AutoCloseable {
                 json(ctx, status, view.apply(ar.result()));
             }
         });
+    }
+
+    /**
+     * With tokens configured, every request but {@code GET /health} needs {@code Authorization:
+     * Bearer <token>}: 401 without one or with an unknown one, 403 for a read token on anything but GET.
+     */
+    private void authenticate(RoutingContext ctx) {
+        io.sluice.gateway.Tokens tokens = config.tokens();
+        if (!tokens.required() || ctx.request().path().equals("/health")) {
+            ctx.next();
+            return;
+        }
+        String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer");
+            error(ctx, 401, "this gateway needs a token: send 'Authorization: Bearer <token>' (the CLI: --token or SLUICE_TOKEN)");
+            return;
+        }
+        var role = tokens.role(header.substring(7).strip());
+        if (role.isEmpty()) {
+            ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            error(ctx, 401, "the token is not one this gateway accepts");
+            return;
+        }
+        boolean reads = ctx.request().method() == io.vertx.core.http.HttpMethod.GET
+                || ctx.request().method() == io.vertx.core.http.HttpMethod.HEAD;
+        if (role.get() == io.sluice.gateway.Tokens.Role.READ && !reads) {
+            error(ctx, 403, "a read token cannot " + ctx.request().method() + " " + ctx.request().path() + ": use an admin token");
+            return;
+        }
+        ctx.next();
     }
 
     private void failed(RoutingContext ctx) {
@@ -398,7 +368,7 @@ public final class Api implements AutoCloseable {
         }
     }
 
-    private static void badRequestIfInvalid(Runnable check) {
+    static void badRequestIfInvalid(Runnable check) {
         try {
             check.run();
         } catch (IllegalArgumentException | NullPointerException e) {
@@ -406,7 +376,7 @@ public final class Api implements AutoCloseable {
         }
     }
 
-    private static String mediaType(RoutingContext ctx) {
+    static String mediaType(RoutingContext ctx) {
         String header = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
         if (header == null || header.isBlank()) {
             return null;
@@ -415,7 +385,7 @@ public final class Api implements AutoCloseable {
         return (semicolon < 0 ? header : header.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
     }
 
-    private static <T> JsonArray array(List<T> items, Function<T, JsonObject> view) {
+    static <T> JsonArray array(List<T> items, Function<T, JsonObject> view) {
         JsonArray array = new JsonArray();
         items.forEach(i -> array.add(view.apply(i)));
         return array;
@@ -443,6 +413,7 @@ public final class Api implements AutoCloseable {
 
     @Override
     public void close() {
+        metrics.close();
         topics.close();
         try (var files = Files.walk(uploads)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());

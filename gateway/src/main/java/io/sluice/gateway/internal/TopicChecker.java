@@ -33,6 +33,15 @@ final class TopicChecker implements AutoCloseable {
         return topics.stream().filter(t -> !existing.contains(t)).toList();
     }
 
+    /** Deletes topics, quietly: a query's leftovers, which nothing else reads. */
+    synchronized void delete(List<String> topics) {
+        try {
+            admin().deleteTopics(topics).all().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // a topic that is missing or cannot be deleted now is left for retention
+        }
+    }
+
     private Admin admin() {
         if (admin == null) {
             admin = Admin.create(Map.of(

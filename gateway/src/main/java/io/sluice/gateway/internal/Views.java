@@ -7,10 +7,12 @@ import io.sluice.core.registry.StageSpec;
 import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.status.RuntimeInfo;
+import io.sluice.sql.CompiledQuery;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Map;
 
 /** The JSON shapes of the API, as {@code openapi.yaml} describes them. */
 final class Views {
@@ -35,7 +37,7 @@ final class Views {
     }
 
     static JsonObject pipeline(PipelineSpec p) {
-        return new JsonObject()
+        JsonObject view = new JsonObject()
                 .put("name", p.name())
                 .put("function", p.function())
                 .put("functionVersion", p.functionVersion())
@@ -46,10 +48,27 @@ final class Views {
                 .put("partitions", p.partitions())
                 .put("delivery", p.delivery().text())
                 .put("speculation", p.speculation())
-                .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(p.parameters())))
+                .put("parameters", new JsonObject(new java.util.TreeMap<String, Object>(userParameters(p))))
                 .put("stages", stages(p.stages()))
                 .put("state", p.state().name())
                 .put("createdAt", p.createdAt());
+        if (p.bounded()) {
+            view.put("bounded", new JsonObject().put("of", p.parameters().get(PipelineSpec.BOUNDED_OF))
+                    .put("batches", p.boundedBatches()));
+        }
+        String sql = p.parameters().get(CompiledQuery.SQL);
+        if (sql != null) {
+            view.put("sql", sql).put("schema", p.parameters().get(CompiledQuery.SCHEMA))
+                    .put("format", p.parameters().get(CompiledQuery.FORMAT));
+        }
+        return view;
+    }
+
+    /** @return the parameters a user gave: a SQL pipeline's own show as its {@code sql}, {@code schema} and {@code format} */
+    private static Map<String, String> userParameters(PipelineSpec p) {
+        Map<String, String> out = new java.util.TreeMap<>(p.parameters());
+        out.keySet().removeIf(k -> k.startsWith(CompiledQuery.SQL) || k.startsWith("sluice.bounded."));
+        return out;
     }
 
     /** The stages after the function, as a request gives them, with their partitions filled in. */
@@ -57,8 +76,17 @@ final class Views {
         JsonArray array = new JsonArray();
         for (StageSpec s : stages) {
             JsonObject stage = s.reduces() ? new JsonObject().put("reduce", s.reduce())
+                    : !s.stateClass().isEmpty() ? new JsonObject().put("state", s.stateClass())
                     : new JsonObject().put("class", s.className());
-            array.add(stage.put("partitions", s.partitions()));
+            stage.put("partitions", s.partitions());
+            if (s.window() != null) {
+                stage.put("window", new JsonObject().put("length", Durations.format(s.window().length()))
+                        .put("slide", Durations.format(s.window().slide())).put("incremental", s.window().incremental()));
+            }
+            if (!s.timeout().isZero()) {
+                stage.put("timeout", Durations.format(s.timeout()));
+            }
+            array.add(stage);
         }
         return array;
     }

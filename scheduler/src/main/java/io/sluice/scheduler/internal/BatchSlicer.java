@@ -127,6 +127,11 @@ final class BatchSlicer {
             SlicedBatch sealed = batch.seal(manifest.pipeline(), manifest.batchTime(), manifest.sequence(), manifest.cutTime(),
                     manifest.laterStages());
             List<Integer> counts = sealed.manifest().recordsPerPartition();
+            if (manifest.countsUnknown()) {
+                // a query's batch: its ranges were chosen by offset, and only reading them counts the records
+                return new SlicedBatch(new BatchManifest(manifest.pipeline(), manifest.batchTime(), manifest.sequence(),
+                        manifest.cutTime(), manifest.ranges(), counts, manifest.laterStages()), sealed.blocks());
+            }
             if (!counts.equals(manifest.recordsPerPartition())) {
                 throw new BatchMismatchException(manifest, counts);
             }
@@ -155,13 +160,25 @@ final class BatchSlicer {
      * @return the cut batch, or empty if the interval has not ended or held no records
      */
     Optional<SlicedBatch> cutIfDue() {
+        return cutIfDue(false);
+    }
+
+    /**
+     * Cuts the open batch if its interval has ended.
+     *
+     * @param evenIfEmpty whether to cut a batch that holds no records
+     * @return the cut batch, or empty if the interval has not ended or, unless asked, held no records
+     */
+    Optional<SlicedBatch> cutIfDue(boolean evenIfEmpty) {
         long now = clock.millis();
         if (now < nextBoundary) {
             return Optional.empty();
         }
         long boundary = now - Math.floorMod(now, intervalMs);
         nextBoundary = boundary + intervalMs;
-        if (open.records == 0) {
+        // A batch cut again waits for its records to be read again; an empty one (a stateful
+        // pipeline's) has none to wait for.
+        if (open.records == 0 && (redo != null ? redo.records() > 0 : !evenIfEmpty)) {
             return Optional.empty();
         }
         long batchTime;

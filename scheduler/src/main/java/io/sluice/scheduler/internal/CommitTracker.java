@@ -6,6 +6,7 @@ import io.sluice.core.store.BatchManifest;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -138,6 +139,18 @@ final class CommitTracker {
 
     int size() {
         return inFlight.size();
+    }
+
+    /** @return the batch in flight just before that batch time, or null */
+    BatchRun before(long batchTime) {
+        Map.Entry<Long, BatchRun> e = inFlight.lowerEntry(batchTime);
+        return e == null ? null : e.getValue();
+    }
+
+    /** @return the batch in flight just after that batch time, or null */
+    BatchRun after(long batchTime) {
+        Map.Entry<Long, BatchRun> e = inFlight.higherEntry(batchTime);
+        return e == null ? null : e.getValue();
     }
 
     /** @return the batch in flight with that batch time, or null */

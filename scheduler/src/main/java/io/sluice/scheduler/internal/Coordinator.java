@@ -289,11 +289,21 @@ final class Coordinator {
     private void releaseStage(PipelineRun run, CommitTracker.BatchRun batch, int stage) {
         long now = clock.millis();
         batch.stageReleased(stage);
+        CommitTracker.BatchRun before = run.commits().before(batch.manifest.batchTime());
         for (TaskRun task : batch.stage(stage)) {
             if (stage > 0) {
                 task.records(PipelineRun.inputRecords(batch, task));
             }
-            if (task.records() == 0) {
+            if (task.stateful()) {
+                // Starts from the state the batch before's task of its partition commits, and runs even
+                // without input: windows end and keys time out as batch time goes on.
+                TaskRun previous = before == null ? null : before.stage(stage).get(task.id().partition());
+                if (previous != null && previous.state() != TaskState.SUCCEEDED) {
+                    task.waitingForState(true);
+                } else {
+                    dispatcher.submit(task, now);
+                }
+            } else if (task.records() == 0) {
                 task.succeeded(now);
                 run.commits().taskSucceeded(task);
             } else {
@@ -306,6 +316,15 @@ final class Coordinator {
     private void taskSucceeded(TaskRun task) {
         PipelineRun run = task.pipeline();
         run.commits().taskSucceeded(task);
+        if (task.stateful()) {
+            CommitTracker.BatchRun next = run.commits().after(task.id().batchTime());
+            TaskRun successor = next == null || next.stageCount() <= task.stage() ? null
+                    : next.stage(task.stage()).get(task.id().partition());
+            if (successor != null && successor.waitingForState()) {
+                successor.waitingForState(false);
+                dispatcher.submit(successor, clock.millis());
+            }
+        }
         CommitTracker.BatchRun batch = run.commits().batch(task.id().batchTime());
         if (batch != null) {
             releaseNextStage(run, batch, task.stage());

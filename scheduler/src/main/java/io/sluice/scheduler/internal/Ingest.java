@@ -8,7 +8,6 @@ import io.sluice.core.store.OffsetRange;
 import io.sluice.scheduler.SchedulerConfig.IngestLimits;
 import io.sluice.scheduler.internal.SchedulerEvent.BatchCut;
 import io.sluice.scheduler.internal.SchedulerEvent.IngestTrouble;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -18,7 +17,6 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
@@ -63,6 +60,8 @@ final class Ingest implements AutoCloseable {
     private final IngestBudget budget;
     private final BatchRebuilder rebuilder;
     private final OffsetCommitter committer;
+    /** Where committed batches' manifests go for replays; null for a bounded pipeline, itself a replay or query. */
+    private final BatchLog batchLog;
     private final Thread thread;
     private volatile boolean running = true;
     private volatile boolean paused;
@@ -96,7 +95,9 @@ final class Ingest implements AutoCloseable {
         this.limits = limits;
         this.budget = new IngestBudget(maxBatchesInFlight, limits);
         this.rebuilder = new BatchRebuilder(clock);
-        this.committer = new OffsetCommitter(spec.name(), store, budget, events, this::stillActive);
+        this.batchLog = spec.bounded() ? null : new BatchLog(bootstrap, spec.batchLogTopic());
+        this.committer = new OffsetCommitter(spec.name(), store, budget, events, this::stillActive,
+                batchLog == null ? m -> { } : batchLog::append);
         this.slicer = new BatchSlicer(spec.name(), spec.batchInterval(), spec.partitions(),
                 spec.laterStagePartitions(), clock);
         this.thread = new Thread(this::run, "sluice-ingest-" + spec.name());
@@ -121,7 +122,9 @@ final class Ingest implements AutoCloseable {
             for (OffsetRange r : m.ranges()) {
                 nextOffsets.merge(new TopicPartition(r.topic(), r.partition()), r.until(), Math::max);
             }
-            budget.recovered(m.batchTime());
+            if (!spec.bounded()) {
+                budget.recovered(m.batchTime()); // a bounded pipeline's batches count as they are read, a few at a time
+            }
         }
         if (!recovered.isEmpty()) {
             BatchManifest last = recovered.get(recovered.size() - 1);
@@ -152,16 +155,20 @@ final class Ingest implements AutoCloseable {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProperties())) {
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(Topics.ingestConsumer(bootstrap, spec, limits))) {
                 consumer = c;
                 prepareTopics();
                 readCursor();
                 if (assign(c)) {
-                    if (!toRebuild.isEmpty() && halted == null) {
-                        rebuild(c);
-                        assign(c);
+                    if (spec.bounded()) {
+                        runBounded(c);
+                    } else {
+                        if (!toRebuild.isEmpty() && halted == null) {
+                            rebuild(c);
+                            assign(c);
+                        }
+                        pollLoop(c);
                     }
-                    pollLoop(c);
                 }
             } catch (WakeupException | InterruptException e) {
                 if (running) {
@@ -186,6 +193,14 @@ final class Ingest implements AutoCloseable {
         if (!topicsReady) {
             Topics.ensure(bootstrap, spec.outputTopic(), spec.partitions());
             Topics.ensure(bootstrap, PipelineRun.deadLetterTopic(spec.name()), 1);
+            if (batchLog != null) {
+                Topics.ensure(bootstrap, spec.batchLogTopic(), 1);
+            }
+            if (spec.statefulStage() != null) {
+                // Compacted: a partition's state is the last value of each key, and the watermark's.
+                Topics.ensure(bootstrap, spec.stateTopic(), spec.statefulStage().partitions(),
+                        Map.of("cleanup.policy", "compact", "segment.bytes", Integer.toString(64 << 20)));
+            }
             topicsReady = true;
         }
     }
@@ -244,23 +259,55 @@ final class Ingest implements AutoCloseable {
     /** Reads the recovered batches' offset ranges again and stores their blocks under the same manifests. */
     private void rebuild(KafkaConsumer<byte[], byte[]> c) {
         for (BatchManifest manifest : List.copyOf(toRebuild)) {
-            SlicedBatch rebuilt;
-            try {
-                rebuilt = rebuilder.rebuild(c, manifest);
-            } catch (BatchMismatchException e) {
-                halted = e.getMessage();
-                log.error("Pipeline {}: {}", spec.name(), halted);
-                events.accept(new IngestTrouble(spec.name(), halted));
+            if (!rebuildOne(c, manifest)) {
                 return;
             }
-            if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
-                return;
+        }
+    }
+
+    /** @return whether the batch was rebuilt and cut; false if ingest halted or this scheduler is no longer active */
+    private boolean rebuildOne(KafkaConsumer<byte[], byte[]> c, BatchManifest manifest) {
+        SlicedBatch rebuilt;
+        try {
+            rebuilt = rebuilder.rebuild(c, manifest);
+        } catch (BatchMismatchException e) {
+            halted = e.getMessage();
+            log.error("Pipeline {}: {}", spec.name(), halted);
+            events.accept(new IngestTrouble(spec.name(), halted));
+            return false;
+        }
+        if (!stillActive("store rebuilt batch " + manifest.batchTime())) {
+            return false;
+        }
+        if (!rebuilt.manifest().equals(manifest)) {
+            store.putManifest(rebuilt.manifest()); // a query's batch, whose record counts are known only now
+        }
+        store.putBlocks(rebuilt.blocksByTask());
+        budget.stored(manifest.batchTime(), rebuilt.bytes());
+        toRebuild.remove(manifest);
+        log.info("Pipeline {}: {} batch {} from Kafka", spec.name(), spec.bounded() ? "read" : "rebuilt the blocks of recovered",
+                manifest.batchTime());
+        events.accept(new BatchCut(rebuilt.manifest(), true));
+        return true;
+    }
+
+    /**
+     * A bounded pipeline (a replay or a query): its batches are the manifests stored for it, read
+     * from Kafka a few at a time, as the budget allows, so a replay of a long range holds no more
+     * than a live pipeline does. After the last it reads nothing more, and idles.
+     */
+    private void runBounded(KafkaConsumer<byte[], byte[]> c) {
+        c.pause(c.assignment());
+        while (running) {
+            committer.commitAndFree(c);
+            if (!toRebuild.isEmpty() && halted == null && budget.mayCut()) {
+                if (!rebuildOne(c, toRebuild.get(0))) {
+                    return;
+                }
+                c.pause(c.assignment());
+                continue;
             }
-            store.putBlocks(rebuilt.blocksByTask());
-            budget.stored(manifest.batchTime(), rebuilt.bytes());
-            toRebuild.remove(manifest);
-            log.info("Pipeline {}: rebuilt the blocks of recovered batch {} from Kafka", spec.name(), manifest.batchTime());
-            events.accept(new BatchCut(manifest, true));
+            c.poll(Duration.ofMillis(50)); // every partition paused: keeps the consumer alive, reads nothing
         }
     }
 
@@ -294,7 +341,9 @@ final class Ingest implements AutoCloseable {
                 nextOffsets.put(tp, batch.get(batch.size() - 1).offset() + 1);
             }
             if (mayCut) {
-                slicer.cutIfDue().ifPresent(batch -> store(c, batch));
+                // A stateful stage sees every batch, empty ones too: its windows end and its keys time
+                // out as time goes on, and its partitions' state follows the batch sequence without gaps.
+                slicer.cutIfDue(spec.statefulStage() != null && !paused).ifPresent(batch -> store(c, batch));
             }
         }
     }
@@ -400,24 +449,6 @@ final class Ingest implements AutoCloseable {
         return false;
     }
 
-    private Properties consumerProperties() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.consumerGroup());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + spec.name());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        // One poll and one fetch may overshoot the open batch's limits, so they are no larger than a batch.
-        int fetchBytes = (int) Math.min(64L << 20, Math.max(1L << 20, limits.maxBatchBytes()));
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, limits.maxBatchRecords()));
-        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(8 << 20, fetchBytes));
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return p;
-    }
-
     private void trouble(String error) {
         log.warn("Pipeline {}: {}", spec.name(), error);
         events.accept(new IngestTrouble(spec.name(), error));
@@ -435,6 +466,9 @@ final class Ingest implements AutoCloseable {
     @Override
     public void close() {
         running = false;
+        if (batchLog != null) {
+            batchLog.close();
+        }
         KafkaConsumer<byte[], byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

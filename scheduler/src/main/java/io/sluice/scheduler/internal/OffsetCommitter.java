@@ -37,6 +37,7 @@ final class OffsetCommitter {
     private final IngestBudget budget;
     private final Consumer<SchedulerEvent> events;
     private final Predicate<String> mayWrite;
+    private final java.util.function.Consumer<BatchManifest> batchLog;
     private final ConcurrentLinkedQueue<BatchManifest> requested = new ConcurrentLinkedQueue<>();
     private final Queue<BatchManifest> toFree = new ArrayDeque<>();
     /** The highest offset committed per partition, as far as this committer knows. */
@@ -45,6 +46,13 @@ final class OffsetCommitter {
     /** @param mayWrite asked before each commit, with what is about to be done; false once this scheduler lost its lease */
     OffsetCommitter(String pipeline, BatchStore store, IngestBudget budget, Consumer<SchedulerEvent> events,
                     Predicate<String> mayWrite) {
+        this(pipeline, store, budget, events, mayWrite, m -> { });
+    }
+
+    /** @param batchLog given each batch before its offsets are committed (the batch log); a throw leaves the batch for the next turn */
+    OffsetCommitter(String pipeline, BatchStore store, IngestBudget budget, Consumer<SchedulerEvent> events,
+                    Predicate<String> mayWrite, java.util.function.Consumer<BatchManifest> batchLog) {
+        this.batchLog = batchLog;
         this.pipeline = pipeline;
         this.store = store;
         this.budget = budget;
@@ -89,6 +97,13 @@ final class OffsetCommitter {
                         (a, b) -> a.offset() >= b.offset() ? a : b);
             }
             if (!mayWrite.test("commit batch " + m.batchTime())) {
+                return;
+            }
+            try {
+                batchLog.accept(m);
+            } catch (RuntimeException e) {
+                log.warn("Pipeline {}: batch {} is committed once it is logged: {}", pipeline, m.batchTime(),
+                        e.getMessage());
                 return;
             }
             forwardOnly(c, offsets);

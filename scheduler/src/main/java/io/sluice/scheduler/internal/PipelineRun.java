@@ -5,6 +5,8 @@ import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
 import io.sluice.core.registry.StageSpec;
+import io.sluice.core.registry.Window;
+import io.sluice.core.wire.WireMessage.StateWork;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
@@ -152,6 +154,13 @@ final class PipelineRun {
             }
         }
         String reduce = stage == 0 ? "" : spec.stages().get(stage - 1).reduce();
+        if (task.stateful()) {
+            StageSpec s = spec.statefulStage();
+            Window w = s.window();
+            return new StageWork(0, "", "", reduce, inputs, new StateWork(spec.stateTopic(), task.batchSequence(),
+                    s.stateClass(), s.timeout().toMillis(), w == null ? 0 : w.length().toMillis(),
+                    w == null ? 0 : w.slide().toMillis(), w != null && w.incremental(), spec.batchInterval().toMillis()));
+        }
         if (task.lastStage()) {
             return new StageWork(0, "", "", reduce, inputs);
         }
@@ -183,6 +192,11 @@ final class PipelineRun {
     String transactionalId(int stage, int partition, long batchSequence, int transactionSlots) {
         if (spec.delivery() != Delivery.EXACTLY_ONCE) {
             return "";
+        }
+        if (stage == spec.stageCount() - 1 && spec.statefulStage() != null) {
+            // A stateful stage's tasks of one partition run one batch after another: one id serves them
+            // all, and keeps the partition on the runtime that holds its producer, and its state.
+            return "sluice." + spec.name() + "." + partition + ".state";
         }
         long slot = batchSequence % transactionSlots;
         return stage == spec.stageCount() - 1 ? transactionalId(spec.name(), partition, slot)

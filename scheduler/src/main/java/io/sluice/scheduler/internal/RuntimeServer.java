@@ -38,6 +38,8 @@ import java.util.function.Consumer;
 final class RuntimeServer {
 
     static final String PATH = "/runtime";
+    /** The handshake header in which a runtime proves the scheduler's runtime secret. */
+    public static final String SECRET_HEADER = "X-Sluice-Secret";
     private static final Logger log = LoggerFactory.getLogger(RuntimeServer.class);
 
     private final Vertx vertx;
@@ -45,13 +47,26 @@ final class RuntimeServer {
     private final Clock clock;
     private final Consumer<SchedulerEvent> post;
     private final AtomicLong ids = new AtomicLong();
+    private final String secret;
     private HttpServer server;
 
     RuntimeServer(Vertx vertx, Welcome welcome, Clock clock, Consumer<SchedulerEvent> post) {
+        this(vertx, welcome, clock, post, "");
+    }
+
+    /** @param secret what runtimes must prove in their handshake, or empty to take any */
+    RuntimeServer(Vertx vertx, Welcome welcome, Clock clock, Consumer<SchedulerEvent> post, String secret) {
+        this.secret = secret;
         this.vertx = vertx;
         this.welcome = welcome;
         this.clock = clock;
         this.post = post;
+    }
+
+    /** @return whether {@code given} is the runtime secret, compared in constant time */
+    private boolean proves(String given) {
+        return given != null && java.security.MessageDigest.isEqual(given.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     Future<RuntimeServer> listen(String host, int port) {
@@ -59,10 +74,14 @@ final class RuntimeServer {
                 .setMaxWebSocketMessageSize(16 * 1024 * 1024);
         return vertx.createHttpServer(options)
                 .webSocketHandshakeHandler(handshake -> {
-                    if (PATH.equals(handshake.path())) {
-                        handshake.accept();
-                    } else {
+                    if (!PATH.equals(handshake.path())) {
                         handshake.reject(404);
+                    } else if (!secret.isEmpty() && !proves(handshake.headers().get(SECRET_HEADER))) {
+                        log.warn("Refused a runtime from {}: {} secret", handshake.remoteAddress(),
+                                handshake.headers().get(SECRET_HEADER) == null ? "no" : "a wrong");
+                        handshake.reject(401);
+                    } else {
+                        handshake.accept();
                     }
                 })
                 .webSocketHandler(this::connected)

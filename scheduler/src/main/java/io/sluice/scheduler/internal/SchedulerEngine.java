@@ -50,11 +50,15 @@ public final class SchedulerEngine implements AutoCloseable {
 
     private final SchedulerLease lease;
 
+    private final TableLoaders tables;
+
     private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock, SchedulerLease lease) {
         this.lease = lease;
         this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup, lease::valid);
         this.server = new RuntimeServer(vertx,
-                new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post);
+                new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post,
+                config.runtimeSecret());
+        this.tables = new TableLoaders(config.kafkaBootstrap(), node.tables(), lease::valid);
     }
 
     /**
@@ -86,6 +90,7 @@ public final class SchedulerEngine implements AutoCloseable {
         lease.onLost(onLost);
         node.registry().onPipelineChange(name -> engine.post(new PipelineChanged(name)));
         engine.post(new Reconcile());
+        engine.tables.start();
         long tick = config.tickInterval().toMillis();
         engine.loop.scheduleAtFixedRate(() -> engine.handle(new Tick()), tick, tick, TimeUnit.MILLISECONDS);
         engine.loop.scheduleWithFixedDelay(() -> engine.handle(new Reconcile()),
@@ -130,6 +135,7 @@ public final class SchedulerEngine implements AutoCloseable {
 
     @Override
     public void close() {
+        tables.close();
         try {
             loop.submit(() -> safely(coordinator::shutdown)).get(30, TimeUnit.SECONDS);
         } catch (Exception e) {

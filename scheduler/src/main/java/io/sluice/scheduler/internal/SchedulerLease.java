@@ -72,11 +72,26 @@ final class SchedulerLease implements AutoCloseable {
     static SchedulerLease acquire(Leases leases, String holder, Duration duration, LongSupplier nanoTime,
                                   BooleanSupplier giveUp) throws InterruptedException {
         boolean said = false;
+        String failing = null;
         while (!giveUp.getAsBoolean()) {
             long sentAt = nanoTime.getAsLong();
-            // look before claiming: each claim draws an epoch, and a standby polls for a long time
-            Optional<Holder> won = leases.holder(NAME).isPresent() ? Optional.empty()
-                    : leases.tryAcquire(NAME, holder, duration);
+            Optional<Holder> won;
+            try {
+                // look before claiming: each claim draws an epoch, and a standby polls for a long time
+                won = leases.holder(NAME).isPresent() ? Optional.empty() : leases.tryAcquire(NAME, holder, duration);
+            } catch (RuntimeException e) {
+                // A grid that times out (a member paused, a view changing) is no reason to stop standing by.
+                if (failing == null) {
+                    log.warn("Scheduler {} cannot read the scheduler lease, trying again: {}", holder, e.toString());
+                }
+                failing = e.toString();
+                Thread.sleep(Math.max(50, duration.toMillis() / 6));
+                continue;
+            }
+            if (failing != null) {
+                log.info("Scheduler {} reads the scheduler lease again", holder);
+                failing = null;
+            }
             if (won.isPresent()) {
                 SchedulerLease lease = new SchedulerLease(leases, won.get(), duration, nanoTime, sentAt);
                 long every = duration.toMillis() / RENEWALS;

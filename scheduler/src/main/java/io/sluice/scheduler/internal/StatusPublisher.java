@@ -73,12 +73,21 @@ final class StatusPublisher {
     /** Removes a deleted pipeline's progress; a value still waiting to be written is dropped first. */
     void forget(String pipeline) {
         progress.remove(pipeline);
-        grid.execute(() -> safely(() -> board.forget(pipeline)));
+        submit(() -> safely(() -> board.forget(pipeline)));
     }
 
     private void queueFlush() {
         if (flushQueued.compareAndSet(false, true)) {
-            grid.execute(this::flush);
+            submit(this::flush);
+        }
+    }
+
+    /** Hands work to the grid thread; once the scheduler is shutting down, what is not written is dropped. */
+    private void submit(Runnable work) {
+        try {
+            grid.execute(work);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("Status not published: the scheduler is shutting down");
         }
     }
 

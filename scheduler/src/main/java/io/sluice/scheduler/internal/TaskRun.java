@@ -45,6 +45,7 @@ final class TaskRun {
     /** For a stage that shuffles: the shuffle blocks its successful steps wrote, in record order. */
     private final List<ShufflePart> parts = new ArrayList<>();
     private boolean waitingForInput;
+    private boolean waitingForState;
 
     /**
      * One shuffle block a task wrote: its key, and how many records it holds for each partition of
@@ -144,6 +145,23 @@ final class TaskRun {
         countedFailures = 0;
         notBefore = now;
         durationMillis = -1;
+    }
+
+    /**
+     * @return whether the task is of a stateful stage: it starts from the state its partition's
+     *     task of the batch before committed, so it waits for that one, and runs even with no input
+     */
+    boolean stateful() {
+        return lastStage && id.stage() > 0 && pipeline.spec().statefulStage() != null;
+    }
+
+    /** @return whether the task waits for its partition's task of the batch before (a stateful stage) */
+    boolean waitingForState() {
+        return waitingForState;
+    }
+
+    void waitingForState(boolean waiting) {
+        waitingForState = waiting;
     }
 
     /** @return whether the task waits for the stage before to write its input again */
@@ -307,7 +325,7 @@ final class TaskRun {
     }
 
     boolean due(long now) {
-        if (waitingForInput) {
+        if (waitingForInput || waitingForState) {
             return false;
         }
         return (state == TaskState.PENDING && now >= notBefore) || copyWanted();

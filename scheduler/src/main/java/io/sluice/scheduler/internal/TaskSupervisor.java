@@ -269,11 +269,14 @@ final class TaskSupervisor {
         } else if (retry.shouldRetry(failures)) {
             task.retryAt(now + retry.backoff(failures).toMillis());
         } else {
-            boolean cannotStart = task.lastFailureKind() == FailureKind.SETUP;
+            // A stateful task commits its partition whole (its keys fail one by one inside it), so it is
+            // never bisected: its input goes to the dead-letter topic, and its state stays as it was.
+            boolean cannotStart = task.lastFailureKind() == FailureKind.SETUP || task.stateful();
             task.bisect(cannotStart ? BisectPlan.deadLetterAll(0, task.records())
                     : BisectPlan.after(0, task.records(), BISECT_FAILURE_BUDGET));
             log.warn("Task {} failed {} time(s); {} (last error: {})", task.id(), failures,
-                    cannotStart ? "the function cannot start, so its records go to the dead-letter topic"
+                    task.stateful() ? "its stage keeps state, so its records go to the dead-letter topic whole"
+                            : cannotStart ? "the function cannot start, so its records go to the dead-letter topic"
                             : "bisecting its " + task.records() + " record(s) to dead-letter only those it fails on",
                     task.lastError());
             task.retryAt(now);

@@ -1,16 +1,21 @@
 package io.sluice.scheduler.internal;
 
+import io.sluice.core.registry.PipelineSpec;
+import io.sluice.scheduler.SchedulerConfig.IngestLimits;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -27,9 +32,19 @@ final class Topics {
      * @throws IllegalStateException if the broker refuses or does not answer in 30 s
      */
     static void ensure(String bootstrap, String topic, int partitions) {
+        ensure(bootstrap, topic, partitions, Map.of());
+    }
+
+    /**
+     * Creates {@code topic} with {@code partitions} partitions and the topic {@code configs} unless it
+     * exists; an existing topic is left as it is.
+     *
+     * @throws IllegalStateException if the broker refuses or does not answer in 30 s
+     */
+    static void ensure(String bootstrap, String topic, int partitions, Map<String, String> configs) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             try {
-                admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty())))
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(partitions), Optional.empty()).configs(configs)))
                         .all().get(30, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
@@ -66,5 +81,27 @@ final class Topics {
                 Thread.sleep(50);
             }
         }
+    }
+
+    /**
+     * @return the settings of a pipeline's ingest consumer: its group, read_committed, no auto-commit,
+     *     and polls and fetches no larger than a batch may be
+     */
+    static Properties ingestConsumer(String bootstrap, PipelineSpec spec, IngestLimits limits) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, spec.consumerGroup());
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + spec.name());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        // One poll and one fetch may overshoot the open batch's limits, so they are no larger than a batch.
+        int fetchBytes = (int) Math.min(64L << 20, Math.max(1L << 20, limits.maxBatchBytes()));
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(10_000, limits.maxBatchRecords()));
+        p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchBytes);
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, Math.min(8 << 20, fetchBytes));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return p;
     }
 }

@@ -48,7 +48,8 @@ final class ClusteredScheduler implements AutoCloseable {
     void awaitReady(int count, Duration timeout) {
         Await.until(timeout, () -> scheduler.runtimes().size() == count && node.members() == count + 1
                         && scheduler.runtimes().stream().allMatch(r -> r.slots() > 0),
-                () -> count + " runtime processes join and offer their slots: " + scheduler.runtimes() + "\n"
+                () -> count + " runtime processes join and offer their slots: " + scheduler.runtimes()
+                        + "; grid members: " + node.members() + "\n"
                         + processes.get(0).name() + ":\n" + processes.get(0).tail());
     }
 
