@@ -19,13 +19,16 @@ final class ClusterOptions {
             description = "Members to contact when joining, comma-separated (default: this node only).")
     List<String> hosts;
 
-    /** @return the settings of a data-owning member */
-    ClusterSettings settings() {
+    /**
+     * @param secret what members prove to join the grid (the cluster's secret), or empty for none
+     * @return the settings of a data-owning member
+     */
+    ClusterSettings settings(String secret) {
         HostPort self = HostPort.parse("--cluster-bind", bind);
         List<String> initial = hosts == null || hosts.isEmpty()
                 ? List.of(self.jgroups())
                 : hosts.stream().map(h -> HostPort.parse("--cluster-hosts", h).jgroups()).toList();
-        return new ClusterSettings(name, self.host(), self.port(), initial, false);
+        return new ClusterSettings(name, self.host(), self.port(), initial, false, secret);
     }
 
     /** A {@code host:port} option value. */

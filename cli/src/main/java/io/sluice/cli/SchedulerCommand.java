@@ -34,7 +34,8 @@ final class SchedulerCommand implements Callable<Integer> {
     int port;
 
     @Option(names = "--secret", paramLabel = "SECRET",
-            description = "Take only runtimes that prove this secret (default: $SLUICE_SECRET; without either, any runtime that reaches the port).")
+            description = "The cluster's secret: runtimes prove it to connect and data grid members to join "
+                    + "(default: $SLUICE_SECRET; without either, anyone who reaches the ports).")
     String secret;
 
     @Option(names = "--max-attempts", defaultValue = "4", description = "Attempts per task before dead-lettering (default: ${DEFAULT-VALUE}).")
@@ -46,7 +47,7 @@ final class SchedulerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         Duration timeout = DevCommand.duration("--task-timeout", taskTimeout);
-        ClusterSettings settings = cluster.settings();
+        ClusterSettings settings = cluster.settings(Secrets.resolve(secret));
         try (Servers servers = new Servers()) {
             SluiceNode node = servers.start("data grid member", () -> SluiceNode.clustered(settings));
             SchedulerConfig config;

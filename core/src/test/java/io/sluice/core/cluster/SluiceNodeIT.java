@@ -84,6 +84,39 @@ class SluiceNodeIT {
     }
 
     /**
+     * A grid with a secret takes a member that proves it (JGroups AUTH) and refuses one without it
+     * or with another: the refused one never becomes a member.
+     */
+    @Test
+    void aGridWithASecretRefusesMembersThatDoNotProveIt() throws Exception {
+        int ownerPort = freePort();
+        List<String> hosts = List.of("127.0.0.1[" + ownerPort + "]");
+        String cluster = "sluice-auth-" + java.util.UUID.randomUUID().toString().substring(0, 6);
+        try (SluiceNode owner = SluiceNode.clustered(new ClusterSettings(cluster, "127.0.0.1", ownerPort, hosts, false, "grid-s3cret"))) {
+            for (String wrong : List.of("", "guessed")) {
+                RuntimeException refused = assertThrows(RuntimeException.class, () -> SluiceNode.clustered(
+                        ClusterSettings.member(cluster, "127.0.0.1", freePort(), hosts).withSecret(wrong)).close(),
+                        "a member proving '" + wrong + "' is refused");
+                assertTrue(causes(refused).contains("authentication failed") || causes(refused).contains("SecurityException"),
+                        "refused by AUTH: " + causes(refused));
+                assertEquals(1, owner.members(), "the refused member never joined");
+            }
+            try (SluiceNode member = SluiceNode.clustered(ClusterSettings.member(cluster, "127.0.0.1", freePort(), hosts)
+                    .withSecret("grid-s3cret"))) {
+                waitFor(() -> owner.members() == 2 && member.members() == 2, "the member with the secret joins");
+            }
+        }
+    }
+
+    private static String causes(Throwable t) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            all.append(c).append(" <- ");
+        }
+        return all.toString();
+    }
+
+    /**
      * Every socket of a clustered node binds to the cluster address: its failure-detection socket at
      * the cluster port + 100 too, and no diagnostics socket is open. Read from Linux's
      * {@code /proc/net}, which lists every socket of this host.
