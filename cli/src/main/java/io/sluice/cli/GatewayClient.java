@@ -18,7 +18,7 @@ final class GatewayClient {
 
     private final String base;
     private final String token;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http;
 
     GatewayClient(String base) {
         this(base, null);
@@ -26,6 +26,16 @@ final class GatewayClient {
 
     /** @param token the bearer token to send, or {@code null} for an open gateway */
     GatewayClient(String base, String token) {
+        this(base, token, null);
+    }
+
+    /**
+     * @param token the bearer token to send, or {@code null} for an open gateway
+     * @param trust the TLS context that trusts an {@code https} gateway's certificate, or {@code null} for the JDK's
+     */
+    GatewayClient(String base, String token, javax.net.ssl.SSLContext trust) {
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        this.http = (trust == null ? builder : builder.sslContext(trust)).build();
         this.token = token;
         this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         URI uri;

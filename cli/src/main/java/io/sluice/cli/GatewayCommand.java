@@ -41,16 +41,36 @@ final class GatewayCommand implements Callable<Integer> {
                     + "Without it the gateway is open: anyone who reaches it can upload and run code.")
     java.nio.file.Path tokens;
 
+    @Option(names = "--tls-cert", paramLabel = "PEM",
+            description = "Serve HTTPS with this PEM certificate (or chain, the gateway's first); needs --tls-key.")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "PEM", description = "The PEM private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
+
+    @Option(names = "--secret", paramLabel = "SECRET",
+            description = "The cluster's secret, proved to join the data grid (default: $SLUICE_SECRET; without either, none).")
+    String secret;
+
     @Override
     public Integer call() throws InterruptedException {
-        ClusterSettings settings = cluster.settings();
+        ClusterSettings settings = cluster.settings(Secrets.resolve(secret));
         Tokens accepted;
         try {
             accepted = tokens == null ? Tokens.none() : Tokens.read(tokens);
         } catch (IllegalArgumentException e) {
             throw CliException.usage("--tokens: " + e.getMessage());
         }
-        GatewayConfig config = new GatewayConfig(host, port, maxUploadMib * 1024L * 1024L, kafka, accepted);
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw CliException.usage("--tls-cert and --tls-key go together: give both, or neither for plain HTTP");
+        }
+        GatewayConfig config;
+        try {
+            config = new GatewayConfig(host, port, maxUploadMib * 1024L * 1024L, kafka, accepted,
+                    tlsCert == null ? null : new GatewayConfig.Tls(tlsCert, tlsKey));
+        } catch (IllegalArgumentException e) {
+            throw CliException.usage(e.getMessage());
+        }
         try (Servers servers = new Servers()) {
             SluiceNode node = servers.start("data grid member", () -> SluiceNode.clustered(settings));
             Vertx vertx = Vertx.vertx();

@@ -15,8 +15,17 @@ final class GatewayOption {
             description = "The gateway's bearer token, default $SLUICE_TOKEN, else the one `sluice dev` saved in ~/.sluice/token.")
     String token;
 
+    @Option(names = "--ca-cert", paramLabel = "PEM",
+            description = "Trust an https gateway whose certificate this PEM file holds or signed, "
+                    + "default $SLUICE_CA_CERT, else the JDK's trusted authorities.")
+    java.nio.file.Path caCert;
+
     GatewayClient client() {
-        return new GatewayClient(url(), token());
+        java.nio.file.Path pem = caCert;
+        if (pem == null && System.getenv("SLUICE_CA_CERT") != null && !System.getenv("SLUICE_CA_CERT").isBlank()) {
+            pem = java.nio.file.Path.of(System.getenv("SLUICE_CA_CERT").strip());
+        }
+        return new GatewayClient(url(), token(), pem == null ? null : Trust.of(pem));
     }
 
     /** @return the token to send: {@code --token}, else {@code $SLUICE_TOKEN}, else the saved one, else none */

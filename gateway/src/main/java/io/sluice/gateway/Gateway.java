@@ -6,6 +6,7 @@ import io.sluice.gateway.internal.InvalidRequests;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +45,12 @@ public final class Gateway implements AutoCloseable {
         Api api = new Api(vertx, node, config);
         Router router = api.router();
         try {
-            HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHost(config.host()).setPort(config.port()))
+            HttpServerOptions options = new HttpServerOptions().setHost(config.host()).setPort(config.port());
+            if (config.tls() != null) {
+                options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                        .setCertPath(config.tls().certificate().toString()).setKeyPath(config.tls().key().toString()));
+            }
+            HttpServer server = vertx.createHttpServer(options)
                     .requestHandler(router)
                     .invalidRequestHandler(new InvalidRequests())
                     .listen()
@@ -64,9 +70,9 @@ public final class Gateway implements AutoCloseable {
         return server.actualPort();
     }
 
-    /** @return {@code http://host:port} */
+    /** @return {@code http://host:port}, or {@code https://} with TLS */
     public String url() {
-        return "http://" + config.host() + ":" + port();
+        return (config.tls() != null ? "https://" : "http://") + config.host() + ":" + port();
     }
 
     /** @return the routes, for checking them against the API description */

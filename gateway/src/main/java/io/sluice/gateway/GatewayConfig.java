@@ -1,5 +1,7 @@
 package io.sluice.gateway;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -10,8 +12,24 @@ import java.util.Objects;
  * @param maxUploadBytes the largest request body accepted, 64 MiB by default; larger uploads get 413
  * @param kafkaBootstrap the Kafka cluster pipelines read, used to refuse pipelines on missing input topics
  * @param tokens         the bearer tokens it accepts; none for an open gateway
+ * @param tls            the PEM certificate (chain) and private key to serve HTTPS with, or null for plain HTTP
  */
-public record GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap, Tokens tokens) {
+public record GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap, Tokens tokens, Tls tls) {
+
+    /**
+     * HTTPS: a PEM certificate, or a chain with the gateway's own first, and its PEM private key.
+     *
+     * @throws IllegalArgumentException if either file cannot be read
+     */
+    public record Tls(Path certificate, Path key) {
+        public Tls {
+            for (Path p : new Path[] {Objects.requireNonNull(certificate, "certificate"), Objects.requireNonNull(key, "key")}) {
+                if (!Files.isReadable(p)) {
+                    throw new IllegalArgumentException("cannot read " + p);
+                }
+            }
+        }
+    }
 
     public static final int DEFAULT_PORT = 8080;
     public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
@@ -30,7 +48,12 @@ public record GatewayConfig(String host, int port, long maxUploadBytes, String k
 
     /** An open gateway. */
     public GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap) {
-        this(host, port, maxUploadBytes, kafkaBootstrap, Tokens.none());
+        this(host, port, maxUploadBytes, kafkaBootstrap, Tokens.none(), null);
+    }
+
+    /** A gateway over plain HTTP. */
+    public GatewayConfig(String host, int port, long maxUploadBytes, String kafkaBootstrap, Tokens tokens) {
+        this(host, port, maxUploadBytes, kafkaBootstrap, tokens, null);
     }
 
     /** @return 127.0.0.1:8080 with a 64 MiB upload limit, open */
@@ -40,16 +63,21 @@ public record GatewayConfig(String host, int port, long maxUploadBytes, String k
 
     /** @return the same configuration accepting only these tokens */
     public GatewayConfig withTokens(Tokens newTokens) {
-        return new GatewayConfig(host, port, maxUploadBytes, kafkaBootstrap, newTokens);
+        return new GatewayConfig(host, port, maxUploadBytes, kafkaBootstrap, newTokens, tls);
+    }
+
+    /** @return the same configuration serving HTTPS with this certificate and key (null: plain HTTP) */
+    public GatewayConfig withTls(Tls newTls) {
+        return new GatewayConfig(host, port, maxUploadBytes, kafkaBootstrap, tokens, newTls);
     }
 
     /** @return the same configuration on another port */
     public GatewayConfig withPort(int newPort) {
-        return new GatewayConfig(host, newPort, maxUploadBytes, kafkaBootstrap, tokens);
+        return new GatewayConfig(host, newPort, maxUploadBytes, kafkaBootstrap, tokens, tls);
     }
 
     /** @return the same configuration with another upload limit */
     public GatewayConfig withMaxUploadBytes(long limit) {
-        return new GatewayConfig(host, port, limit, kafkaBootstrap, tokens);
+        return new GatewayConfig(host, port, limit, kafkaBootstrap, tokens, tls);
     }
 }
