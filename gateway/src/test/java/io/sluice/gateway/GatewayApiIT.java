@@ -165,7 +165,7 @@ class GatewayApiIT {
                 route.methods().forEach(m -> routed.add(m.name() + " " + route.getPath()));
             }
         }
-        assertEquals(24, routed.size(), routed::toString);
+        assertEquals(26, routed.size(), routed::toString);
         assertEquals(documented, routed);
     }
 

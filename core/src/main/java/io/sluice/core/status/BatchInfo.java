@@ -4,6 +4,7 @@ import io.sluice.core.encoding.Decoder;
 import io.sluice.core.encoding.Encoder;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * What happened to one completed batch, with Spark Streaming's delay names.
@@ -19,10 +20,23 @@ import java.time.Duration;
  * @param submissionTime when the batch was cut and its tasks queued
  * @param processingStartTime when its first task started on a runtime
  * @param processingEndTime when its last task finished
+ * @param stages what each stage's tasks did, stage 0 first
  */
 public record BatchInfo(String pipeline, long batchTime, long records, long outputRecords, int partitions,
                         int tasksRun, int attempts, long deadLettered, long submissionTime, long processingStartTime,
-                        long processingEndTime) {
+                        long processingEndTime, List<StageInfo> stages) {
+
+    public BatchInfo {
+        stages = List.copyOf(stages);
+    }
+
+    /** A batch with no per-stage breakdown. */
+    public BatchInfo(String pipeline, long batchTime, long records, long outputRecords, int partitions, int tasksRun,
+                     int attempts, long deadLettered, long submissionTime, long processingStartTime,
+                     long processingEndTime) {
+        this(pipeline, batchTime, records, outputRecords, partitions, tasksRun, attempts, deadLettered, submissionTime,
+                processingStartTime, processingEndTime, List.of());
+    }
 
     /** @return attempts beyond one per task that ran: retries, re-runs after a lost runtime, speculative copies */
     public int extraAttempts() {
@@ -46,11 +60,12 @@ public record BatchInfo(String pipeline, long batchTime, long records, long outp
 
     void encode(Encoder out) {
         out.str(pipeline).i64(batchTime).i64(records).i64(outputRecords).i32(partitions).i32(tasksRun).i32(attempts)
-                .i64(deadLettered).i64(submissionTime).i64(processingStartTime).i64(processingEndTime);
+                .i64(deadLettered).i64(submissionTime).i64(processingStartTime).i64(processingEndTime)
+                .list(stages, (e, s) -> s.encode(e));
     }
 
     static BatchInfo decode(Decoder in) {
         return new BatchInfo(in.str(), in.i64(), in.i64(), in.i64(), in.i32(), in.i32(), in.i32(), in.i64(), in.i64(),
-                in.i64(), in.i64());
+                in.i64(), in.i64(), in.list(StageInfo::decode));
     }
 }

@@ -62,7 +62,7 @@ public final class Api implements AutoCloseable {
         this.node = node;
         this.config = config;
         this.topics = new TopicChecker(config.kafkaBootstrap());
-        this.metrics = new PipelineMetrics(node);
+        this.metrics = new PipelineMetrics(node, topics);
         try {
             this.uploads = Files.createTempDirectory("sluice-uploads-");
             try (InputStream in = Api.class.getResourceAsStream("/io/sluice/gateway/openapi.yaml")) {
@@ -86,8 +86,8 @@ public final class Api implements AutoCloseable {
                 .setHandleFileUploads(true);
 
         r.route().handler(this::authenticate);
-        r.get("/").handler(ctx -> json(ctx, 200, new JsonObject().put("name", "sluice").put("api", "/v1")
-                .put("openapi", "/v1/openapi.yaml").put("health", "/health")));
+        new DashboardRoutes(vertx, node, metrics).register(r, ctx -> json(ctx, 200, new JsonObject().put("name", "sluice")
+                .put("api", "/v1").put("openapi", "/v1/openapi.yaml").put("health", "/health").put("dashboard", "/")));
         r.get("/health").handler(ctx -> json(ctx, 200, new JsonObject().put("status", "up")));
         r.get("/metrics").handler(ctx -> vertx.executeBlocking(() -> {
             metrics.poll();
@@ -305,12 +305,12 @@ public final class Api implements AutoCloseable {
     }
 
     /**
-     * With tokens configured, every request but {@code GET /health} needs {@code Authorization:
+     * With tokens configured, every request but {@code GET /health} and the dashboard's page and files needs {@code Authorization:
      * Bearer <token>}: 401 without one or with an unknown one, 403 for a read token on anything but GET.
      */
     private void authenticate(RoutingContext ctx) {
         io.sluice.gateway.Tokens tokens = config.tokens();
-        if (!tokens.required() || ctx.request().path().equals("/health")) {
+        if (!tokens.required() || ctx.request().path().equals("/health") || DashboardRoutes.isPublic(ctx.request().path())) {
             ctx.next();
             return;
         }

@@ -43,6 +43,7 @@ final class PipelineMetrics implements AutoCloseable {
     private static final Duration POLL = Duration.ofSeconds(1);
 
     private final SluiceNode node;
+    private final TopicChecker kafka;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Map<String, Tracked> pipelines = new ConcurrentHashMap<>();
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -52,8 +53,9 @@ final class PipelineMetrics implements AutoCloseable {
     });
     private final List<AutoCloseable> binders = new ArrayList<>();
 
-    PipelineMetrics(SluiceNode node) {
+    PipelineMetrics(SluiceNode node, TopicChecker kafka) {
         this.node = node;
+        this.kafka = kafka;
         new ClassLoaderMetrics().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         JvmGcMetrics gc = new JvmGcMetrics();
@@ -84,7 +86,9 @@ final class PipelineMetrics implements AutoCloseable {
         for (PipelineSpec spec : node.registry().pipelines()) {
             seen.add(spec.name());
             PipelineProgress progress = node.statusBoard().progress(spec.name()).orElse(PipelineProgress.empty(spec.name()));
-            pipelines.computeIfAbsent(spec.name(), Tracked::new).update(progress);
+            Tracked tracked = pipelines.computeIfAbsent(spec.name(), Tracked::new);
+            tracked.update(progress);
+            tracked.lag = spec.bounded() ? -1 : lagOf(spec);
         }
         pipelines.keySet().removeIf(name -> {
             if (seen.contains(name)) {
@@ -95,9 +99,28 @@ final class PipelineMetrics implements AutoCloseable {
         });
     }
 
+    /**
+     * @return the pipeline's consumer lag as last read, or -1 when it is unknown (Kafka cannot be
+     *     asked) or means nothing (a bounded pipeline, which never commits offsets)
+     */
+    long lag(String pipeline) {
+        Tracked tracked = pipelines.get(pipeline);
+        return tracked == null ? -1 : tracked.lag;
+    }
+
+    private long lagOf(PipelineSpec spec) {
+        try {
+            return kafka.lag(spec.consumerGroup(), spec.inputTopics());
+        } catch (Exception e) {
+            log.debug("Cannot read the consumer lag of {}: {}", spec.name(), e.toString());
+            return -1;
+        }
+    }
+
     /** One pipeline's meters, and the latest batch already recorded in its histograms. */
     private final class Tracked {
         volatile PipelineProgress progress;
+        volatile long lag = -1;
         long lastBatch = Long.MIN_VALUE;
         final List<Meter> meters = new ArrayList<>();
         final Timer totalDelay;
@@ -114,6 +137,9 @@ final class PipelineMetrics implements AutoCloseable {
             counter("sluice.pipeline.tasks", "tasks of completed batches", tags, p -> p.tasksRun());
             counter("sluice.pipeline.task.attempts", "task attempts of completed batches, retries and copies included", tags,
                     p -> p.attempts());
+            meters.add(Gauge.builder("sluice.pipeline.lag", this, t -> t.lag < 0 ? Double.NaN : t.lag).baseUnit("records")
+                    .description("input offsets the pipeline has not committed yet, summed over its input partitions")
+                    .tags(tags).register(registry));
             meters.add(Gauge.builder("sluice.pipeline.pending.batches", this, t -> t.progress.pendingBatches())
                     .description("batches cut and not yet completed").tags(tags).register(registry));
             totalDelay = timer("sluice.batch.total.delay", "from a batch's end to its completion", tags);

@@ -92,26 +92,28 @@ final class Views {
     }
 
     static JsonObject pipelineDetail(PipelineSpec p, PipelineProgress progress, List<RuntimeInfo> runtimes) {
+        JsonArray rts = new JsonArray();
+        runtimes.forEach(r -> rts.add(runtime(r)));
+        return pipeline(p).put("progress", progress(progress)).put("runtimes", rts);
+    }
+
+    static JsonObject progress(PipelineProgress progress) {
         JsonArray recent = new JsonArray();
         // newest first: what a person looking at status wants to see
         List<BatchInfo> batches = progress.recent();
         for (int i = batches.size() - 1; i >= 0; i--) {
             recent.add(batch(batches.get(i)));
         }
-        JsonArray rts = new JsonArray();
-        runtimes.forEach(r -> rts.add(runtime(r)));
-        return pipeline(p)
-                .put("progress", new JsonObject()
-                        .put("batches", progress.batches())
-                        .put("records", progress.records())
-                        .put("outputRecords", progress.outputRecords())
-                        .put("tasksRun", progress.tasksRun())
-                        .put("attempts", progress.attempts())
-                        .put("deadLettered", progress.deadLettered())
-                        .put("pendingBatches", progress.pendingBatches())
-                        .put("lastError", progress.lastError())
-                        .put("recentBatches", recent))
-                .put("runtimes", rts);
+        return new JsonObject()
+                .put("batches", progress.batches())
+                .put("records", progress.records())
+                .put("outputRecords", progress.outputRecords())
+                .put("tasksRun", progress.tasksRun())
+                .put("attempts", progress.attempts())
+                .put("deadLettered", progress.deadLettered())
+                .put("pendingBatches", progress.pendingBatches())
+                .put("lastError", progress.lastError())
+                .put("recentBatches", recent);
     }
 
     static JsonObject batch(BatchInfo b) {
@@ -125,7 +127,15 @@ final class Views {
                 .put("deadLettered", b.deadLettered())
                 .put("schedulingDelayMs", b.schedulingDelay().toMillis())
                 .put("processingTimeMs", b.processingTime().toMillis())
-                .put("totalDelayMs", b.totalDelay().toMillis());
+                .put("totalDelayMs", b.totalDelay().toMillis())
+                .put("stages", stageInfos(b));
+    }
+
+    private static JsonArray stageInfos(BatchInfo b) {
+        JsonArray stages = new JsonArray();
+        b.stages().forEach(s -> stages.add(new JsonObject().put("tasks", s.tasks()).put("tasksRun", s.tasksRun())
+                .put("attempts", s.attempts()).put("speculativeCopies", s.copies()).put("failures", s.failures())));
+        return stages;
     }
 
     static JsonObject runtime(RuntimeInfo r) {

@@ -1,6 +1,7 @@
 package io.sluice.scheduler.internal;
 
 import io.sluice.core.status.BatchInfo;
+import io.sluice.core.status.StageInfo;
 import io.sluice.core.store.BatchManifest;
 
 import java.util.ArrayList;
@@ -99,7 +100,25 @@ final class CommitTracker {
                 start = end = manifest.cutTime();
             }
             return new BatchInfo(manifest.pipeline(), manifest.batchTime(), manifest.records(), out,
-                    tasks.size(), ran, attempts, deadLettered, manifest.cutTime(), start, end);
+                    tasks.size(), ran, attempts, deadLettered, manifest.cutTime(), start, end, stageInfos());
+        }
+
+        private List<StageInfo> stageInfos() {
+            List<StageInfo> infos = new ArrayList<>(stages.size());
+            for (List<TaskRun> stage : stages) {
+                int ran = 0;
+                int attempts = 0;
+                int copies = 0;
+                int failures = 0;
+                for (TaskRun t : stage) {
+                    ran += t.attempts() > 0 ? 1 : 0;
+                    attempts += t.attempts();
+                    copies += t.copies();
+                    failures += t.failures();
+                }
+                infos.add(new StageInfo(stage.size(), ran, attempts, copies, failures));
+            }
+            return infos;
         }
     }
 

@@ -29,6 +29,8 @@ final class TaskRun {
     private int lastAttempt;
     private int countedFailures;
     private int platformFailures;
+    private int failures;
+    private int copies;
     private long notBefore;
     private long firstDispatchedAt;
     private long finishedAt;
@@ -217,6 +219,9 @@ final class TaskRun {
 
     /** Starts a new attempt on a runtime. */
     TaskAttempt launch(String runtimeId, long now) {
+        if (copyWanted()) {
+            copies++;
+        }
         moveTo(TaskState.RUNNING);
         copyWanted = false;
         TaskAttempt attempt = new TaskAttempt(id, ++lastAttempt);
@@ -302,6 +307,7 @@ final class TaskRun {
         failedOn.add(runtimeId);
         lastError = error;
         lastFailureKind = kind;
+        failures++;
         return ++countedFailures;
     }
 
@@ -314,6 +320,7 @@ final class TaskRun {
     int platformFailure(String runtimeId, String error) {
         failedOn.add(runtimeId);
         lastError = error;
+        failures++;
         return ++platformFailures;
     }
 
@@ -347,6 +354,16 @@ final class TaskRun {
 
     int attempts() {
         return lastAttempt;
+    }
+
+    /** @return speculative copies launched: attempts started while another was still running */
+    int copies() {
+        return copies;
+    }
+
+    /** @return failed attempts of any kind: the function's, and the platform's */
+    int failures() {
+        return failures;
     }
 
     int countedFailures() {
