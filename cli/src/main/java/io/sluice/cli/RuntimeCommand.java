@@ -34,13 +34,17 @@ final class RuntimeCommand implements Callable<Integer> {
     @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Address for the data grid connection (default: ${DEFAULT-VALUE}).")
     String bind;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", defaultValue = "-1",
+            description = "Serve this runtime's Prometheus metrics at http://BIND:PORT/metrics (default: none).")
+    int metricsPort;
+
     @Override
     public Integer call() throws InterruptedException {
         RuntimeConfig config;
         try {
             config = RuntimeConfig.of(scheduler, name == null ? RuntimeMain.defaultName() : name,
                     slots == null ? Runtime.getRuntime().availableProcessors() : slots).withBindAddress(bind)
-                    .withSecret(Secrets.resolve(secret));
+                    .withSecret(Secrets.resolve(secret)).withMetricsPort(metricsPort);
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());
         }

@@ -5,6 +5,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,6 +80,42 @@ class MetricsIT {
                 "the +Inf bucket holds every batch");
         assertTrue(samples.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "JVM metrics");
         assertTrue(samples.containsKey("process_uptime_seconds"));
+
+        // once every batch is committed, the consumer lag is 0
+        Stack.await(Duration.ofSeconds(30), () -> Double.valueOf(0).equals(parse(scrape(stack.gatewayMetrics()))
+                .get("sluice_pipeline_lag_records" + p)), () -> "the pipeline's lag falls to 0");
+
+        // the scheduler's own metrics: attempts by outcome, copies, dead letters, slots
+        Map<String, Double> scheduler = parse(scrape(stack.schedulerMetrics()));
+        double succeeded = scheduler.get("sluice_task_attempts_total{outcome=\"succeeded\",pipeline=\"" + name + "\"}");
+        assertTrue(succeeded >= progress.getLong("tasksRun"), "every task that ran succeeded once: " + succeeded + " vs " + progress);
+        assertEquals(0.0, scheduler.get("sluice_task_speculative_copies_total" + p));
+        assertEquals(0.0, scheduler.get("sluice_task_dead_letters_total" + p));
+        assertTrue(scheduler.get("sluice_scheduler_batches_total" + p) >= progress.getLong("batches"));
+        assertEquals(2.0, scheduler.get("sluice_runtimes"));
+        assertEquals(4.0, scheduler.get("sluice_runtime_slots{state=\"used\"}") + scheduler.get("sluice_runtime_slots{state=\"free\"}"),
+                "two runtimes of two slots");
+        assertTrue(scheduler.keySet().stream().anyMatch(k -> k.startsWith("jvm_memory_used_bytes{")), "the scheduler's JVM metrics");
+
+        // a runtime's own metrics
+        Map<String, Double> runtime = parse(scrape(stack.runtimeMetrics()));
+        String r = "runtime=\"metrics-r1\"";
+        assertEquals(2.0, runtime.get("sluice_runtime_slots{" + r + ",state=\"used\"}") + runtime.get("sluice_runtime_slots{" + r + ",state=\"free\"}"));
+        double ran = runtime.get("sluice_runtime_task_attempts_total{outcome=\"succeeded\"," + r + "}");
+        assertTrue(ran >= 0 && ran <= succeeded, "the runtime ran some of the scheduler's attempts: " + ran + " of " + succeeded);
+        assertTrue(runtime.containsKey("sluice_runtime_output_records_total{" + r + "}"));
+        assertTrue(runtime.containsKey("process_uptime_seconds"));
+    }
+
+    private static String scrape(URI uri) {
+        try {
+            HttpResponse<String> response = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), uri + ": " + response.body());
+            return response.body();
+        } catch (Exception e) {
+            throw new AssertionError("cannot scrape " + uri, e);
+        }
     }
 
     private static JsonObject progress(String pipeline) {

@@ -60,10 +60,27 @@ final class Stack implements AutoCloseable {
 
     Stack(String name, io.sluice.gateway.Tokens tokens) throws InterruptedException {
         scheduler = Scheduler.start(SchedulerConfig.defaults(kafka.bootstrapServers()).withPort(0), node, vertx);
-        r1 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), name + "-r1", 2), node, vertx);
+        r1 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), name + "-r1", 2).withMetricsPort(0),
+                node, vertx);
         r2 = FunctionRuntime.startInProcess(RuntimeConfig.of(scheduler.runtimeUri(), name + "-r2", 2), node, vertx);
         assertTrue(r1.awaitReady(Duration.ofSeconds(30)) && r2.awaitReady(Duration.ofSeconds(30)));
         gateway = Gateway.start(GatewayConfig.defaults(kafka.bootstrapServers()).withPort(0).withTokens(tokens), node, vertx);
+    }
+
+    /** @return the gateway's {@code /metrics} */
+    URI gatewayMetrics() {
+        return URI.create(gateway.url() + "/metrics");
+    }
+
+    /** @return the scheduler's {@code /metrics}, on its runtime port */
+    URI schedulerMetrics() {
+        URI runtimes = URI.create(scheduler.runtimeUri());
+        return URI.create("http://" + runtimes.getHost() + ":" + runtimes.getPort() + "/metrics");
+    }
+
+    /** @return the first runtime's {@code /metrics}, on a port of its own */
+    URI runtimeMetrics() {
+        return URI.create("http://127.0.0.1:" + r1.metricsPort() + "/metrics");
     }
 
     /** Runs the CLI against this stack's gateway (commands that talk to no gateway run as given). */

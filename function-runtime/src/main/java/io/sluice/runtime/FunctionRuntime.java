@@ -79,6 +79,11 @@ public final class FunctionRuntime implements AutoCloseable {
     }
 
     /** @return the number of attempts this runtime completed */
+    /** @return the port of this runtime's {@code GET /metrics}, or -1 when it serves none */
+    public int metricsPort() {
+        return engine.metricsPort();
+    }
+
     public long tasksCompleted() {
         return engine.tasksCompleted();
     }

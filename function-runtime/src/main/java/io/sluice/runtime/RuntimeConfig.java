@@ -25,10 +25,12 @@ import java.util.Objects;
  *                          drops the link and tries the next endpoint; a paused or partitioned
  *                          scheduler keeps its socket open, so a closed socket alone is not enough
  * @param secret            what this runtime proves to the scheduler (the scheduler's runtime secret), or empty
+ * @param metricsPort       the port of this runtime's {@code GET /metrics}, on {@code bindAddress};
+ *                          0 for any free port, -1 for none (a runtime in the scheduler's JVM shares its metrics)
  */
 public record RuntimeConfig(List<URI> schedulers, String name, int slots, String bindAddress,
                             Duration heartbeatInterval, Duration reconnectDelay, Duration silenceTimeout,
-                            String secret) {
+                            String secret, int metricsPort) {
 
     public RuntimeConfig {
         secret = secret == null ? "" : secret;
@@ -45,6 +47,9 @@ public record RuntimeConfig(List<URI> schedulers, String name, int slots, String
         }
         if (name.isBlank()) {
             throw new IllegalArgumentException("runtime name must not be blank");
+        }
+        if (metricsPort < -1 || metricsPort > 65535) {
+            throw new IllegalArgumentException("metrics port must be 0..65535, or -1 for none, was " + metricsPort);
         }
         if (slots < 1 || slots > 1024) {
             throw new IllegalArgumentException("slots must be 1..1024, was " + slots);
@@ -75,22 +80,30 @@ public record RuntimeConfig(List<URI> schedulers, String name, int slots, String
             throw new IllegalArgumentException("scheduler address is not a URI: " + e.getMessage(), e);
         }
         return new RuntimeConfig(uris, name, slots, "127.0.0.1", Duration.ofMillis(500), Duration.ofMillis(250),
-                Duration.ofSeconds(3), "");
+                Duration.ofSeconds(3), "", -1);
     }
 
     /** @return the same configuration, proving {@code newSecret} to the scheduler when it connects */
     public RuntimeConfig withSecret(String newSecret) {
         return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, silenceTimeout,
-                newSecret);
+                newSecret, metricsPort);
     }
 
     /** @return the same configuration with another cluster bind address */
     public RuntimeConfig withBindAddress(String address) {
-        return new RuntimeConfig(schedulers, name, slots, address, heartbeatInterval, reconnectDelay, silenceTimeout, secret);
+        return new RuntimeConfig(schedulers, name, slots, address, heartbeatInterval, reconnectDelay, silenceTimeout, secret,
+                metricsPort);
     }
 
     /** @return the same configuration with another silence timeout */
     public RuntimeConfig withSilenceTimeout(Duration timeout) {
-        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, timeout, secret);
+        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, timeout, secret,
+                metricsPort);
+    }
+
+    /** @return the same configuration, serving {@code GET /metrics} on {@code port} (0: any free one; -1: none) */
+    public RuntimeConfig withMetricsPort(int port) {
+        return new RuntimeConfig(schedulers, name, slots, bindAddress, heartbeatInterval, reconnectDelay, silenceTimeout, secret,
+                port);
     }
 }

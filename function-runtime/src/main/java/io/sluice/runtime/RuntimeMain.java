@@ -8,7 +8,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * A runtime in its own process:
- * {@code java io.sluice.runtime.RuntimeMain --scheduler ws://host:7070/runtime[,ws://standby:7070/runtime] [--slots N] [--name NAME] [--bind ADDRESS]}.
+ * {@code java io.sluice.runtime.RuntimeMain --scheduler ws://host:7070/runtime[,ws://standby:7070/runtime] [--slots N] [--name NAME] [--bind ADDRESS] [--metrics-port PORT]}.
  * It runs until killed; SIGTERM closes it cleanly. The {@code sluice runtime} command does the same.
  */
 public final class RuntimeMain {
@@ -23,7 +23,7 @@ public final class RuntimeMain {
         try {
             config = parse(args);
         } catch (IllegalArgumentException e) {
-            log.error("{}; usage: RuntimeMain --scheduler ws://host:port/runtime [--slots N] [--name NAME] [--bind ADDRESS]",
+            log.error("{}; usage: RuntimeMain --scheduler ws://host:port/runtime [--slots N] [--name NAME] [--bind ADDRESS] [--metrics-port PORT]",
                     e.getMessage());
             System.exit(2);
             return;
@@ -43,6 +43,7 @@ public final class RuntimeMain {
         String name = defaultName();
         String bind = "127.0.0.1";
         int slots = Runtime.getRuntime().availableProcessors();
+        int metricsPort = -1;
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (i + 1 >= args.length) {
@@ -61,6 +62,12 @@ public final class RuntimeMain {
                 name = value;
             } else if ("--bind".equals(option)) {
                 bind = value;
+            } else if ("--metrics-port".equals(option)) {
+                try {
+                    metricsPort = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--metrics-port must be a number, was '" + value + "'");
+                }
             } else {
                 throw new IllegalArgumentException("unknown option " + option);
             }
@@ -68,7 +75,7 @@ public final class RuntimeMain {
         if (scheduler == null) {
             throw new IllegalArgumentException("--scheduler is required");
         }
-        return RuntimeConfig.of(scheduler, name, slots).withBindAddress(bind);
+        return RuntimeConfig.of(scheduler, name, slots).withBindAddress(bind).withMetricsPort(metricsPort);
     }
 
     /** @return {@code host-pid}, unique enough to tell runtimes apart in status and logs */

@@ -70,6 +70,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private KafkaSink sink;
     private TransactionalSink transactions;
     private long heartbeatTimer;
+    private RuntimeMetrics metrics;
     private long reconnectDelayMs;
     /** Which of the configured endpoints the next connect tries; only the event loop touches it. */
     private int endpoint;
@@ -94,8 +95,24 @@ public final class RuntimeEngine implements AutoCloseable {
         this.reconnectDelayMs = config.reconnectDelay().toMillis();
     }
 
-    /** Connects, and keeps reconnecting until closed. */
+    /**
+     * Connects, and keeps reconnecting until closed; serves {@code GET /metrics} first if the
+     * configuration asks for it.
+     *
+     * @throws IllegalStateException if the metrics port cannot be bound
+     */
     public void start() {
+        if (config.metricsPort() >= 0) {
+            metrics = new RuntimeMetrics(vertx, config.name(), tasks);
+            try {
+                metrics.listen(config.bindAddress(), config.metricsPort()).await(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                metrics.close();
+                throw new IllegalStateException("runtime " + config.name() + " cannot serve its metrics on "
+                        + config.bindAddress() + ":" + config.metricsPort() + ": " + e.getMessage(), e);
+            }
+            log.info("Runtime {} serves its metrics on http://{}:{}/metrics", config.name(), config.bindAddress(), metrics.port());
+        }
         heartbeatTimer = vertx.setPeriodic(config.heartbeatInterval().toMillis(), id -> heartbeat());
         connect();
     }
@@ -122,6 +139,11 @@ public final class RuntimeEngine implements AutoCloseable {
     /** @return the reason the scheduler refused this runtime, or {@code null} */
     public String refusal() {
         return refusal;
+    }
+
+    /** @return the port of {@code GET /metrics}, or -1 when the runtime serves none */
+    public int metricsPort() {
+        return metrics == null ? -1 : metrics.port();
     }
 
     public long tasksCompleted() {
@@ -279,7 +301,7 @@ public final class RuntimeEngine implements AutoCloseable {
     private SluiceNode join(Welcome welcome) {
         for (int attempt = 1; ; attempt++) {
             ClusterSettings settings = ClusterSettings.member(welcome.clusterName(), config.bindAddress(),
-                    freePort(config.bindAddress()), welcome.clusterHosts());
+                    freePort(config.bindAddress()), welcome.clusterHosts()).withSecret(config.secret());
             CompletableFuture<SluiceNode> joining = SluiceNode.joining(settings, "sluice-runtime-join-" + config.name());
             SluiceNode node;
             try {
@@ -396,6 +418,9 @@ public final class RuntimeEngine implements AutoCloseable {
         }
         tasks.close();
         client.close();
+        if (metrics != null) {
+            metrics.close();
+        }
         synchronized (this) {
             if (transactions != null) {
                 transactions.close();

@@ -46,9 +46,13 @@ final class TaskRunner implements AutoCloseable {
     private final Map<TaskAttempt, AttemptHandle> lingering = new ConcurrentHashMap<>();
     private final AtomicLong completed = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong recordsOut = new AtomicLong();
+    private final int slotCount;
 
     TaskRunner(String runtimeName, int slotCount, CompletableFuture<Services> services, Consumer<WireMessage> reply) {
         AtomicInteger threads = new AtomicInteger();
+        this.slotCount = slotCount;
         this.slots = new ThreadPoolExecutor(slotCount, slotCount, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> {
                     Thread t = new Thread(r, "sluice-slot-" + runtimeName + "-" + threads.incrementAndGet());
@@ -75,6 +79,7 @@ final class TaskRunner implements AutoCloseable {
         if (handle != null) {
             log.debug("Cancelling {}", attempt);
             handle.cancelled = true;
+            cancelled.incrementAndGet();
             handle.cancelledAt = System.nanoTime();
             if (handle.started && !handle.returned) {
                 lingering.put(attempt, handle);
@@ -123,6 +128,25 @@ final class TaskRunner implements AutoCloseable {
         return failed.get();
     }
 
+    /** @return attempts the scheduler cancelled while they ran */
+    long cancelled() {
+        return cancelled.get();
+    }
+
+    /** @return records written by completed attempts (for exactly-once output, as their markers count them) */
+    long recordsOut() {
+        return recordsOut.get();
+    }
+
+    /** @return the slots taken: running attempts, and cancelled ones whose thread has not come back */
+    int slotsUsed() {
+        return Math.min(slotCount, running.size() + lingering().size());
+    }
+
+    int slots() {
+        return slotCount;
+    }
+
     private void execute(RunTask task, AttemptHandle handle) {
         TaskAttempt attempt = task.attempt();
         handle.started = true;
@@ -144,6 +168,9 @@ final class TaskRunner implements AutoCloseable {
         }
         if (running.remove(attempt, handle) && outcome != null && !handle.cancelled) {
             (outcome instanceof TaskDone ? completed : failed).incrementAndGet();
+            if (outcome instanceof TaskDone done) {
+                recordsOut.addAndGet(done.recordsOut());
+            }
             reply.accept(outcome);
         }
     }

@@ -4,6 +4,7 @@ import io.sluice.core.cluster.SluiceNode;
 import io.sluice.core.registry.FunctionSpec;
 import io.sluice.core.registry.PipelineSpec;
 import io.sluice.core.registry.PipelineState;
+import io.sluice.core.status.BatchInfo;
 import io.sluice.core.status.PipelineProgress;
 import io.sluice.core.store.BatchManifest;
 import io.sluice.core.task.TaskAttempt;
@@ -65,6 +66,7 @@ final class Coordinator {
     private final RuntimeMonitor runtimes;
     private final Map<String, PipelineRun> pipelines = new HashMap<>();
     private final BooleanSupplier active;
+    private final SchedulerMetrics metrics;
 
     /**
      * @param grid    runs the scheduler's reads and writes of the data grid, one at a time
@@ -73,8 +75,9 @@ final class Coordinator {
      *                handles no event, and its ingests neither store nor commit
      */
     Coordinator(SchedulerConfig config, SluiceNode node, Clock clock, Consumer<SchedulerEvent> post, Executor grid,
-                Executor cleanup, BooleanSupplier active) {
+                Executor cleanup, BooleanSupplier active, SchedulerMetrics metrics) {
         this.active = active;
+        this.metrics = metrics;
         this.config = config;
         this.node = node;
         this.clock = clock;
@@ -83,9 +86,9 @@ final class Coordinator {
         this.loader = new PipelineLoader(node, grid, post);
         this.status = new StatusPublisher(node.statusBoard(), grid);
         RetryPolicy retry = new RetryPolicy(config.maxAttempts(), config.retryBackoff(), config.maxRetryBackoff());
-        this.supervisor = new TaskSupervisor(dispatcher, retry, SpeculationPolicy.DEFAULT, config.taskTimeout(), clock,
-                this::task, this::taskSucceeded);
-        this.runtimes = new RuntimeMonitor(dispatcher, config.runtimeTimeout(), this::task, status);
+        this.supervisor = new TaskSupervisor(dispatcher, retry, SpeculationPolicy.DEFAULT, config.taskTimeout(), metrics,
+                clock, this::task, this::taskSucceeded);
+        this.runtimes = new RuntimeMonitor(dispatcher, config.runtimeTimeout(), this::task, status, metrics);
     }
 
     void handle(SchedulerEvent event) {
@@ -351,7 +354,9 @@ final class Coordinator {
                 }
                 run.committed(batch.manifest.batchTime());
                 batch.tasks.forEach(t -> run.tasks().remove(t.id()));
-                progress = progress.plus(batch.info());
+                BatchInfo info = batch.info();
+                metrics.batchCompleted(info);
+                progress = progress.plus(info);
             }
             release(run);
         }

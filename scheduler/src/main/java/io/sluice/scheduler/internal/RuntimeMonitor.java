@@ -1,5 +1,6 @@
 package io.sluice.scheduler.internal;
 
+import io.sluice.core.status.RuntimeInfo;
 import io.sluice.core.task.TaskAttempt;
 import io.sluice.core.task.TaskId;
 import io.sluice.scheduler.internal.SchedulerEvent.HeartbeatReceived;
@@ -26,15 +27,18 @@ final class RuntimeMonitor {
     private final Duration runtimeTimeout;
     private final Function<TaskId, TaskRun> tasks;
     private final StatusPublisher status;
+    private final SchedulerMetrics metrics;
     private boolean changed;
     private long publishedAt;
 
     RuntimeMonitor(TaskDispatcher dispatcher, Duration runtimeTimeout, Function<TaskId, TaskRun> tasks,
-                   StatusPublisher status) {
+                   StatusPublisher status,
+                   SchedulerMetrics metrics) {
         this.dispatcher = dispatcher;
         this.runtimeTimeout = runtimeTimeout;
         this.tasks = tasks;
         this.status = status;
+        this.metrics = metrics;
     }
 
     void joined(RuntimeSession session) {
@@ -80,6 +84,7 @@ final class RuntimeMonitor {
         TaskRun task = tasks.apply(attempt.task());
         if (task != null && task.runtimeOf(attempt) != null) {
             task.drop(attempt);
+            metrics.attempt(task.pipeline().name(), SchedulerMetrics.Outcome.LOST);
             if (task.running().isEmpty() && !task.state().isFinal()) {
                 task.retryAt(now);
                 dispatcher.submit(task, now);
@@ -115,7 +120,9 @@ final class RuntimeMonitor {
         if (changed || now - publishedAt > PUBLISH_EVERY_MS) {
             changed = false;
             publishedAt = now;
-            status.publishRuntimes(dispatcher.runtimes().stream().map(RuntimeSession::info).toList());
+            List<RuntimeInfo> infos = dispatcher.runtimes().stream().map(RuntimeSession::info).toList();
+            metrics.runtimes(infos);
+            status.publishRuntimes(infos);
         }
     }
 }

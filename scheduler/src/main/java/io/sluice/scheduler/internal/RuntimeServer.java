@@ -20,8 +20,11 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +32,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The WebSocket runtimes connect to, at {@code /runtime}. It turns frames into scheduler events and
@@ -48,15 +52,21 @@ final class RuntimeServer {
     private final Consumer<SchedulerEvent> post;
     private final AtomicLong ids = new AtomicLong();
     private final String secret;
+    private final Supplier<String> metrics;
     private HttpServer server;
 
     RuntimeServer(Vertx vertx, Welcome welcome, Clock clock, Consumer<SchedulerEvent> post) {
-        this(vertx, welcome, clock, post, "");
+        this(vertx, welcome, clock, post, "", () -> "");
     }
 
-    /** @param secret what runtimes must prove in their handshake, or empty to take any */
-    RuntimeServer(Vertx vertx, Welcome welcome, Clock clock, Consumer<SchedulerEvent> post, String secret) {
+    /**
+     * @param secret  what runtimes must prove in their handshake, or empty to take any
+     * @param metrics the scheduler's metrics in the Prometheus text format, for {@code GET /metrics}
+     */
+    RuntimeServer(Vertx vertx, Welcome welcome, Clock clock, Consumer<SchedulerEvent> post, String secret,
+                  Supplier<String> metrics) {
         this.secret = secret;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.welcome = welcome;
         this.clock = clock;
@@ -85,13 +95,28 @@ final class RuntimeServer {
                     }
                 })
                 .webSocketHandler(this::connected)
-                .requestHandler(req -> req.response().setStatusCode(404)
-                        .end("Sluice scheduler: runtimes connect with a WebSocket to " + PATH + "\n"))
+                .requestHandler(this::request)
                 .listen()
                 .map(s -> {
                     server = s;
                     return this;
                 });
+    }
+
+    /** {@code GET /metrics}; anything else is a 404 that says what the port is for. */
+    private void request(HttpServerRequest req) {
+        if (req.method() == HttpMethod.GET && "/metrics".equals(req.path())) {
+            vertx.executeBlocking(metrics::get, false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    req.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8").end(ar.result());
+                } else {
+                    req.response().setStatusCode(500).end("cannot collect the metrics: " + ar.cause() + "\n");
+                }
+            });
+        } else {
+            req.response().setStatusCode(404)
+                    .end("Sluice scheduler: runtimes connect with a WebSocket to " + PATH + "; metrics at GET /metrics\n");
+        }
     }
 
     int port() {

@@ -47,6 +47,7 @@ public final class SchedulerEngine implements AutoCloseable {
     });
     private final Coordinator coordinator;
     private final RuntimeServer server;
+    private final SchedulerMetrics metrics = new SchedulerMetrics();
 
     private final SchedulerLease lease;
 
@@ -54,10 +55,10 @@ public final class SchedulerEngine implements AutoCloseable {
 
     private SchedulerEngine(SchedulerConfig config, SluiceNode node, Vertx vertx, Clock clock, SchedulerLease lease) {
         this.lease = lease;
-        this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup, lease::valid);
+        this.coordinator = new Coordinator(config, node, clock, this::post, grid, cleanup, lease::valid, metrics);
         this.server = new RuntimeServer(vertx,
                 new Welcome("", config.kafkaBootstrap(), config.clusterName(), config.clusterHosts()), clock, this::post,
-                config.runtimeSecret());
+                config.runtimeSecret(), metrics::scrape);
         this.tables = new TableLoaders(config.kafkaBootstrap(), node.tables(), lease::valid);
     }
 
@@ -151,6 +152,7 @@ public final class SchedulerEngine implements AutoCloseable {
         } catch (Exception e) {
             log.debug("Runtime socket close: {}", e.toString());
         }
+        metrics.close();
         lease.close();
     }
 }

@@ -37,14 +37,16 @@ final class TaskSupervisor {
     private final Clock clock;
     private final Function<TaskId, TaskRun> tasks;
     private final Consumer<TaskRun> succeeded;
+    private final SchedulerMetrics metrics;
 
     /**
      * @param tasks     finds the live task of an id, or null
      * @param succeeded told when a task has succeeded, to commit its batch when it can
      */
     TaskSupervisor(TaskDispatcher dispatcher, RetryPolicy retry, SpeculationPolicy speculation, Duration taskTimeout,
-                   Clock clock, Function<TaskId, TaskRun> tasks, Consumer<TaskRun> succeeded) {
+                   SchedulerMetrics metrics, Clock clock, Function<TaskId, TaskRun> tasks, Consumer<TaskRun> succeeded) {
         this.dispatcher = dispatcher;
+        this.metrics = metrics;
         this.retry = retry;
         this.speculation = speculation;
         this.taskTimeout = taskTimeout;
@@ -61,6 +63,7 @@ final class TaskSupervisor {
             log.debug("Ignoring DONE of {} from {}: not a live attempt", attempt, runtimeId);
             return;
         }
+        metrics.attempt(task.pipeline().name(), SchedulerMetrics.Outcome.SUCCEEDED);
         long now = clock.millis();
         long observed = now - task.startedAt(attempt);
         task.drop(attempt);
@@ -102,7 +105,11 @@ final class TaskSupervisor {
         }
         task.drop(attempt);
         String error = failed.errorClass() + (failed.message() == null ? "" : ": " + failed.message());
-        if (failed.kind() == FailureKind.PLATFORM && MISSING_BLOCK.equals(failed.errorClass())) {
+        boolean missing = failed.kind() == FailureKind.PLATFORM && MISSING_BLOCK.equals(failed.errorClass());
+        metrics.attempt(task.pipeline().name(), missing ? SchedulerMetrics.Outcome.MISSING_BLOCK
+                : failed.kind() == FailureKind.PLATFORM ? SchedulerMetrics.Outcome.PLATFORM_FAILURE
+                : SchedulerMetrics.Outcome.FAILED);
+        if (missing) {
             if (task.stage() > 0) {
                 shuffleBlockMissing(task, attempt, runtimeId, error);
             } else {
@@ -367,6 +374,7 @@ final class TaskSupervisor {
     void cancel(TaskRun task, TaskAttempt attempt) {
         String runtimeId = task.runtimeOf(attempt);
         task.drop(attempt);
+        metrics.attempt(task.pipeline().name(), SchedulerMetrics.Outcome.CANCELLED);
         dispatcher.runtime(runtimeId).ifPresent(r -> {
             r.finished(attempt, false);
             r.send(new CancelTask(attempt));
