@@ -1,6 +1,5 @@
 package io.sluice.cli;
 
-import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -59,15 +58,16 @@ final class Demo implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<String, String> consumer;
 
-    private Demo(EmbeddedKafkaBroker kafka, PrintWriter out) {
-        this.feeder = new Thread(() -> feed(kafka.bootstrapServers()), "sluice-demo-feeder");
-        this.printer = new Thread(() -> print(kafka.bootstrapServers(), out), "sluice-demo-printer");
+    private Demo(String bootstrap, PrintWriter out) {
+        this.feeder = new Thread(() -> feed(bootstrap), "sluice-demo-feeder");
+        this.printer = new Thread(() -> print(bootstrap, out), "sluice-demo-printer");
         feeder.setDaemon(true);
         printer.setDaemon(true);
     }
 
-    static Demo start(EmbeddedKafkaBroker kafka, GatewayClient gateway, PrintWriter out) {
-        kafka.createTopic(INPUT, 4);
+    /** @param bootstrap the Kafka cluster, embedded or not: the input topic is created there if missing */
+    static Demo start(String bootstrap, GatewayClient gateway, PrintWriter out) {
+        DevKafka.createTopic(bootstrap, INPUT, 4);
         gateway.uploadJar(PIPELINE, "io.sluice.examples.WordCount", wordCountJar());
         gateway.postJson("/v1/pipelines", new JsonObject().put("name", PIPELINE).put("function", PIPELINE)
                 .put("inputs", new JsonArray().add(INPUT)).put("output", OUTPUT).put("batchInterval", "1s")
@@ -80,7 +80,7 @@ final class Demo implements AutoCloseable {
         out.printf("      the batch's total. Below, each batch's totals, top words first.%n");
         out.printf("      Try `sluice status %s` in another terminal.%n%n", PIPELINE);
         out.flush();
-        Demo demo = new Demo(kafka, out);
+        Demo demo = new Demo(bootstrap, out);
         demo.feeder.start();
         demo.printer.start();
         return demo;

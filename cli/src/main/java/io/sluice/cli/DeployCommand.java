@@ -111,9 +111,14 @@ final class DeployCommand implements Callable<Integer> {
             description = "Partitions of the stage added by --reduce, --stage-class or --state-class (default: --partitions).")
     Integer reducePartitions;
 
+    @Option(names = "--wait", defaultValue = "60s", paramLabel = "DURATION",
+            description = "Wait this long for the first batch and show it; 0s to return at once (default: ${DEFAULT-VALUE}).")
+    String wait;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Duration interval = DevCommand.duration("--batch", batch);
+        Duration waitFor = DevCommand.duration("--wait", wait);
         JsonArray stages = stages();
         byte[] bytes;
         try {
@@ -145,7 +150,7 @@ final class DeployCommand implements Callable<Integer> {
                 String.join(", ", inputs), output, pipeline.getString("batchInterval"), pipeline.getInteger("partitions"),
                 then.isEmpty() ? "" : ", then " + then, pipeline.getString("delivery"), pipeline.getString("deadLetterTopic"));
         out.flush();
-        return ExitCodes.OK;
+        return FirstBatch.await(client, name, waitFor, out);
     }
 
     /**

@@ -77,9 +77,14 @@ final class SqlCommand implements Callable<Integer> {
             description = "Keep the latest row of every group in the table NAME, readable at /v1/tables/NAME.")
     String table;
 
+    @Option(names = "--wait", defaultValue = "60s", paramLabel = "DURATION",
+            description = "Wait this long for the first batch and show it; 0s to return at once (default: ${DEFAULT-VALUE}).")
+    String wait;
+
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Duration interval = DevCommand.duration("--batch", batch);
+        Duration waitFor = DevCommand.duration("--wait", wait);
         JsonObject request = new JsonObject()
                 .put("name", name)
                 .put("sql", sql)
@@ -96,7 +101,8 @@ final class SqlCommand implements Callable<Integer> {
         if (table != null) {
             request.put("table", table);
         }
-        JsonObject pipeline = gateway.client().postJson("/v1/pipelines", request);
+        GatewayClient client = gateway.client();
+        JsonObject pipeline = client.postJson("/v1/pipelines", request);
         var out = spec.commandLine().getOut();
         int stages = 1 + pipeline.getJsonArray("stages").size();
         out.printf("Pipeline %s running SQL: %s -> %s every %s in %d partitions, %d stage%s, %s; dead letters go to %s%n",
@@ -106,6 +112,6 @@ final class SqlCommand implements Callable<Integer> {
             out.printf("Table %s follows %s: %s/v1/tables/%s%n", table, output, gateway.url(), table);
         }
         out.flush();
-        return ExitCodes.OK;
+        return FirstBatch.await(client, name, waitFor, out);
     }
 }

@@ -56,6 +56,8 @@ class CliIT {
         assertEquals(0, deploy.exit(), deploy.err());
         assertTrue(deploy.out().contains("Pipeline " + name + " running: " + input + " -> " + output + " every 500ms in 2 partitions, exactly-once"),
                 deploy.out());
+        assertTrue(deploy.out().matches("(?s).*[\\r\\n]Running since \\d\\d:\\d\\d:\\d\\d\\.\\d{3}, with no input yet: the first batch "
+                + "comes 500ms after the first record\\.\\n.*"), "deploy waits until the pipeline runs: " + deploy.out());
 
         Set<String> expected = new TreeSet<>();
         Map<String, String> lines = new java.util.LinkedHashMap<>();
@@ -114,10 +116,13 @@ class CliIT {
         String input = name + "-text";
         stack.kafka.createTopic(input, 3);
         String jar = System.getProperty("sluice.word-count.jar");
+        stack.produce(input, List.of("to be or not to be", "that is the question"));
 
         Stack.Run deploy = sluice("deploy", jar, "--class", "io.sluice.examples.WordCount", "--name", name, "--input", input,
                 "--output", name + "-counts", "--partitions", "3", "--reduce", "sum", "--reduce-partitions", "2");
         assertEquals(0, deploy.exit(), deploy.err());
+        assertTrue(deploy.out().matches("(?s).*[\\r\\n]First batch \\d\\d:\\d\\d:\\d\\d\\.\\d{3}: [12] records in, \\d+ out, \\d+ task attempt\\(s\\), "
+                + "\\d+ ms total delay .*"), "with input waiting, deploy shows the first batch: " + deploy.out());
         assertTrue(deploy.out().contains("Pipeline " + name + " running: " + input + " -> " + name + "-counts every 1s in 3 partitions, "
                 + "then reduce sum in 2 partitions, exactly-once"), deploy.out());
 

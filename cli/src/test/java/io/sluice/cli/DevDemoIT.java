@@ -1,11 +1,15 @@
 package io.sluice.cli;
 
+import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
+import io.sluice.kafka.embedded.SharedKafka;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +29,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The packaged jar, as README's first command runs it: {@code sluice dev --demo} in its own JVM
- * prints each batch's word totals (word count, then a sum stage), and stops cleanly on SIGTERM.
+ * prints each batch's word totals (word count, then a sum stage), and stops cleanly on SIGTERM; with
+ * {@code --kafka} it runs on a broker that is already there, and refuses one it cannot reach.
  */
 @Tag("slow")
 class DevDemoIT {
@@ -41,15 +46,8 @@ class DevDemoIT {
 
     @Test
     void theShadedJarRunsTheDemoAndPrintsWordCounts() throws Exception {
-        Path jar = Path.of("target", "sluice.jar");
-        assertTrue(Files.exists(jar), "the shaded jar is built in the package phase");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar.toString(), "dev", "--demo", "--port", "0",
-                "--scheduler-port", "0")
-                .redirectError(Path.of("target", "dev-demo.err").toFile());
         Path home = Files.createTempDirectory(Path.of("target"), "sluice-home-");
-        builder.environment().put("SLUICE_HOME", home.toAbsolutePath().toString()); // where dev saves its token
-        Process process = builder.start();
+        Process process = dev(home);
         List<String> lines = new ArrayList<>();
         int batches = 0;
         int mostThe = 0;
@@ -97,5 +95,51 @@ class DevDemoIT {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    /** {@code sluice dev --kafka} runs everything but the broker, against one that is already there. */
+    @Test
+    void devRunsTheDemoOnAnExistingKafka() throws Exception {
+        EmbeddedKafkaBroker existing = SharedKafka.broker();
+        Process process = dev(Files.createTempDirectory(Path.of("target"), "sluice-home-"), "--kafka", existing.bootstrapServers());
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            String line;
+            while (System.nanoTime() < deadline && (line = out.readLine()) != null && !BATCH_LINE.matcher(line).matches()) {
+                lines.add(line);
+            }
+            assertTrue(lines.stream().anyMatch(l -> l.equals("  Kafka      " + existing.bootstrapServers()
+                    + "   (given with --kafka; produce your input here)")), String.join("\n", lines));
+            try (Admin admin = existing.admin()) {
+                assertTrue(admin.listTopics().names().get(10, TimeUnit.SECONDS).contains("demo-text"),
+                        "the demo's input topic is on the given Kafka");
+            }
+        } finally {
+            process.destroyForcibly();
+        }
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void devRefusesAKafkaItCannotReach() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = SluiceCli.execute(new java.io.PrintWriter(new java.io.StringWriter()), new java.io.PrintWriter(err, true),
+                "dev", "--kafka", "127.0.0.1:1", "--port", "0", "--scheduler-port", "0");
+        assertEquals(ExitCodes.UNREACHABLE, exit, err.toString());
+        assertTrue(err.toString().contains("cannot reach Kafka at 127.0.0.1:1 (--kafka)"), err.toString());
+    }
+
+    /** Starts the shaded jar's {@code sluice dev --demo} in its own JVM, saving its token under {@code home}. */
+    private static Process dev(Path home, String... extra) throws IOException {
+        Path jar = Path.of("target", "sluice.jar");
+        assertTrue(Files.exists(jar), "the shaded jar is built in the package phase");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-jar", jar.toString(), "dev", "--demo", "--port", "0",
+                "--scheduler-port", "0"));
+        command.addAll(List.of(extra));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(Path.of("target", "dev-demo.err").toFile());
+        builder.environment().put("SLUICE_HOME", home.toAbsolutePath().toString()); // where dev saves its token
+        return builder.start();
     }
 }

@@ -19,10 +19,11 @@ import java.util.List;
  * @param pendingBatches batches cut but not yet committed
  * @param lastError the last error the scheduler saw for this pipeline (ingest, commit), or null
  * @param recent the most recent completed batches, newest last
+ * @param startedAt when a scheduler last started running the pipeline, epoch milliseconds; 0 if none has yet
  */
 public record PipelineProgress(String pipeline, long batches, long records, long outputRecords, long tasksRun,
                                long attempts, long deadLettered, int pendingBatches, String lastError,
-                               List<BatchInfo> recent) {
+                               List<BatchInfo> recent, long startedAt) {
 
     /** How many recent batches are kept. */
     public static final int RECENT = 50;
@@ -33,7 +34,7 @@ public record PipelineProgress(String pipeline, long batches, long records, long
 
     /** @return no progress yet */
     public static PipelineProgress empty(String pipeline) {
-        return new PipelineProgress(pipeline, 0, 0, 0, 0, 0, 0, 0, null, List.of());
+        return new PipelineProgress(pipeline, 0, 0, 0, 0, 0, 0, 0, null, List.of(), 0);
     }
 
     /**
@@ -52,31 +53,37 @@ public record PipelineProgress(String pipeline, long batches, long records, long
         }
         return new PipelineProgress(pipeline, batches + 1, records + batch.records(),
                 outputRecords + batch.outputRecords(), tasksRun + batch.tasksRun(), attempts + batch.attempts(),
-                deadLettered + batch.deadLettered(), pendingBatches, lastError, next);
+                deadLettered + batch.deadLettered(), pendingBatches, lastError, next, startedAt);
     }
 
     public PipelineProgress withPending(int pending) {
         return new PipelineProgress(pipeline, batches, records, outputRecords, tasksRun, attempts, deadLettered, pending,
-                lastError, recent);
+                lastError, recent, startedAt);
     }
 
     public PipelineProgress withLastError(String error) {
         return new PipelineProgress(pipeline, batches, records, outputRecords, tasksRun, attempts, deadLettered,
-                pendingBatches, error, recent);
+                pendingBatches, error, recent, startedAt);
+    }
+
+    /** @return this progress of a pipeline a scheduler started running at {@code time} */
+    public PipelineProgress startedAt(long time) {
+        return new PipelineProgress(pipeline, batches, records, outputRecords, tasksRun, attempts, deadLettered,
+                pendingBatches, lastError, recent, time);
     }
 
     byte[] encode() {
         Encoder out = new Encoder(256 + 80 * recent.size());
         out.str(pipeline).i64(batches).i64(records).i64(outputRecords).i64(tasksRun).i64(attempts).i64(deadLettered)
                 .i32(pendingBatches).nullableStr(lastError);
-        return out.list(recent, (e, b) -> b.encode(e)).toByteArray();
+        return out.list(recent, (e, b) -> b.encode(e)).i64(startedAt).toByteArray();
     }
 
     static PipelineProgress decode(byte[] bytes) {
         Decoder in = new Decoder(bytes);
         PipelineProgress p = new PipelineProgress(in.str(), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(), in.i64(),
                 in.i32(), in.nullableStr(),
-                in.list(BatchInfo::decode));
+                in.list(BatchInfo::decode), in.i64());
         in.end();
         return p;
     }

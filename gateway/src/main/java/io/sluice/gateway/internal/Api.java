@@ -124,7 +124,8 @@ public final class Api implements AutoCloseable {
             PipelineSpec spec = registry().pipeline(name)
                     .orElseThrow(() -> new ApiException(404, "no pipeline named '" + name + "'"));
             PipelineProgress progress = node.statusBoard().progress(name).orElse(PipelineProgress.empty(name));
-            return Views.pipelineDetail(spec, progress, node.statusBoard().runtimes());
+            long lag = metrics.lag(name);
+            return Views.pipelineDetail(spec, progress, node.statusBoard().runtimes()).put("lag", lag < 0 ? null : lag);
         }, Function.identity()));
         r.post("/v1/pipelines/:name/stop").handler(ctx -> setState(ctx, PipelineState.STOPPED));
         r.post("/v1/pipelines/:name/start").handler(ctx -> setState(ctx, PipelineState.RUNNING));

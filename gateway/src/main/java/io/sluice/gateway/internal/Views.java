@@ -113,6 +113,7 @@ final class Views {
                 .put("deadLettered", progress.deadLettered())
                 .put("pendingBatches", progress.pendingBatches())
                 .put("lastError", progress.lastError())
+                .put("startedAt", progress.startedAt() == 0 ? null : progress.startedAt())
                 .put("recentBatches", recent);
     }
 

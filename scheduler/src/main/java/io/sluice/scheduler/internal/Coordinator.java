@@ -173,6 +173,8 @@ final class Coordinator {
         if (loaded.function().isEmpty()) {
             log.error("Pipeline {} names function {}@{}, which is not registered; it will not run",
                     spec.name(), spec.function(), spec.functionVersion());
+            status.publish(loaded.progress().withLastError("function " + spec.function() + " version " + spec.functionVersion()
+                    + " is not registered; the pipeline will not run"));
             return;
         }
         FunctionSpec function = loaded.function().get();
@@ -183,6 +185,7 @@ final class Coordinator {
         recover(run, loaded.recovered(), loaded.withBlocks());
         ingest.setPaused(spec.state() == PipelineState.STOPPED);
         ingest.start();
+        publish(run, run.progress().withLastError(null).startedAt(clock.millis()));
         log.info("Pipeline {} started: {} -> {} -> {}, {} ms batches, {} partitions", spec.name(), spec.inputTopics(),
                 function.ref(), spec.outputTopic(), spec.batchInterval().toMillis(), spec.partitions());
     }
