@@ -81,7 +81,7 @@ final class DevCommand implements Callable<Integer> {
             String saved = SavedToken.write(token);
 
             out.printf("%nSluice dev is up.%n");
-            out.printf("  gateway    %s   (API /v1, spec /v1/openapi.yaml)%n", gateway.url());
+            out.printf("  gateway    %s   (dashboard /, API /v1, spec /v1/openapi.yaml)%n", gateway.url());
             out.printf("  Kafka      %s   (%s; produce your input here)%n", bootstrap,
                     externalKafka == null ? "embedded KRaft broker" : "given with --kafka");
             out.printf("  token      %s   (admin; %s)%n", token, saved);
