@@ -31,7 +31,9 @@ import java.util.function.ToLongFunction;
  * how late after its interval's end a batch was cut, its scheduling delay and processing time.
  *
  * <p>Usage: {@code bench/run latency [seconds] [records/s] [partitions] [runs]}, {@code runs} a
- * comma-separated list of runs: {@code raw,raw-tx,sluice-100,sluice-500} by default; also {@code hop}
+ * comma-separated list of runs: {@code raw,raw-tx,streams-eos,sluice-100,sluice-500} by default
+ * ({@code streams-eos}: Kafka Streams passing records through with {@code exactly_once_v2} and
+ * {@code commit.interval.ms=100}); also {@code hop}
  * (the reader on the input topic itself: what the broker and clients alone cost here), and the
  * diagnostics {@code sluice-100-one-runtime} (the same 4 slots in one runtime, so no transactional id
  * can move between runtimes) and {@code sluice-100-no-spec} (no speculative copies). The machine
@@ -46,7 +48,7 @@ public final class LatencyBench {
     private static final Duration DRAIN = Duration.ofSeconds(3);
     private static final int PRIME = 200;
 
-    private enum Kind { HOP, RAW, RAW_TRANSACTIONAL, SLUICE }
+    private enum Kind { HOP, RAW, RAW_TRANSACTIONAL, STREAMS, SLUICE }
 
     /** For Sluice: {@code runtimes} in-process runtimes of {@code slots} slots, straggler speculation on or off. */
     private record Run(String id, String label, Kind kind, Duration interval, int runtimes, int slots, boolean speculation) {
@@ -59,11 +61,12 @@ public final class LatencyBench {
         }
     }
 
-    private static final List<String> DEFAULT_RUNS = List.of("raw", "raw-tx", "sluice-100", "sluice-500");
+    private static final List<String> DEFAULT_RUNS = List.of("raw", "raw-tx", "streams-eos", "sluice-100", "sluice-500");
     private static final List<Run> RUNS = List.of(
             Run.loop("hop", "one hop: producer to reader, no loop", Kind.HOP, Duration.ZERO),
             Run.loop("raw", "raw consume-produce loop, at-least-once", Kind.RAW, Duration.ZERO),
             Run.loop("raw-tx", "raw transactional loop, commit every 100 ms", Kind.RAW_TRANSACTIONAL, Duration.ofMillis(100)),
+            Run.loop("streams-eos", "Kafka Streams, exactly_once_v2, commit every 100 ms", Kind.STREAMS, Duration.ofMillis(100)),
             Run.sluice("sluice-100", "Sluice, exactly-once, 100 ms batches", 100, 2, 2, true),
             Run.sluice("sluice-500", "Sluice, exactly-once, 500 ms batches", 500, 2, 2, true),
             // diagnostics: the same slots where a transactional id cannot move between runtimes, or
@@ -128,6 +131,7 @@ public final class LatencyBench {
                         Duration.ZERO);
                 case RAW_TRANSACTIONAL -> system = RawLoop.start(kafka.bootstrapServers(), input, output,
                         RawLoop.Mode.TRANSACTIONAL, run.interval());
+                case STREAMS -> system = new StreamsLoop(kafka.bootstrapServers(), input, output, run.interval(), 2);
                 case SLUICE -> {
                     sluice = new InProcessSluice(kafka.bootstrapServers(), run.runtimes(), run.slots());
                     system = sluice;
