@@ -3,8 +3,11 @@ package io.sluice.bench;
 import io.sluice.kafka.embedded.EmbeddedKafkaBroker;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,6 +37,7 @@ import java.util.regex.Pattern;
  */
 public final class CompareBench {
 
+    private static final Logger log = LoggerFactory.getLogger(CompareBench.class);
     /** The same for every contender. */
     static final List<String> JVM = List.of("-Xmx1g", "-XX:+UseG1GC");
     private static final int PARTITIONS = 8;
@@ -74,12 +78,13 @@ public final class CompareBench {
             kafka.createTopic("bench-lines", PARTITIONS);
             long t0 = System.nanoTime();
             Workload.Expected expected = Workload.produce(kafka.bootstrapServers(), "bench-lines", records);
-            System.out.printf(Locale.ROOT, "%,d lines of %d bytes in %d partitions (%,d with the needle), preloaded in %.1f s; "
+            PrintStream out = System.out; // the report is the program's output, for people
+            out.printf(Locale.ROOT, "%,d lines of %d bytes in %d partitions (%,d with the needle), preloaded in %.1f s; "
                             + "one embedded broker; %d cores; every contender in its own JVM with %s%n%n", records,
                     Workload.LINE_BYTES, PARTITIONS, expected.needles(), (System.nanoTime() - t0) / 1e9,
                     Runtime.getRuntime().availableProcessors(), String.join(" ", JVM));
             List<Row> rows = bench.run(kafka, "bench-lines", expected, jobs, only);
-            print(rows);
+            print(rows, out);
         }
     }
 
@@ -109,7 +114,7 @@ public final class CompareBench {
                 String output = "bench-" + job + "-" + c.getKey().replaceAll("[^A-Za-z0-9]+", "-").toLowerCase(Locale.ROOT);
                 kafka.createTopic(output, PARTITIONS);
                 rows.add(drain(job, c.getKey(), input, output, c.getValue(), expected));
-                System.out.println(format(rows.get(rows.size() - 1)));
+                log.info("{}", format(rows.get(rows.size() - 1)));
             }
         }
         return rows;
@@ -212,8 +217,11 @@ public final class CompareBench {
                 r.peakRssMib() < 0 ? "?" : Long.toString(r.peakRssMib()), (r.valid() ? "valid: " : "INVALID: ") + r.check());
     }
 
-    static void print(List<Row> rows) {
-        System.out.printf("%nRatios within this run:%n");
+    /** Prints every row, then the ratios within the run. */
+    static void print(List<Row> rows, PrintStream out) {
+        out.println();
+        rows.forEach(r -> out.println(format(r)));
+        out.printf("%nRatios within this run:%n");
         for (String job : rows.stream().map(Row::job).distinct().toList()) {
             Row raw = find(rows, job, "raw loop");
             Row eos = find(rows, job, "Sluice exactly-once");
@@ -221,23 +229,23 @@ public final class CompareBench {
             Row ksEos = find(rows, job, "Kafka Streams exactly_once_v2");
             Row ksAlo = find(rows, job, "Kafka Streams at_least_once");
             if (raw != null) {
-                ratio(job + ", Sluice exactly-once vs the raw loop", eos, raw);
-                ratio(job + ", Sluice at-least-once vs the raw loop", alo, raw);
+                ratio(out, job + ", Sluice exactly-once vs the raw loop", eos, raw);
+                ratio(out, job + ", Sluice at-least-once vs the raw loop", alo, raw);
             }
-            ratio(job + ", Sluice exactly-once vs Kafka Streams exactly_once_v2", eos, ksEos);
-            ratio(job + ", Sluice at-least-once vs Kafka Streams at_least_once", alo, ksAlo);
+            ratio(out, job + ", Sluice exactly-once vs Kafka Streams exactly_once_v2", eos, ksEos);
+            ratio(out, job + ", Sluice at-least-once vs Kafka Streams at_least_once", alo, ksAlo);
             if (eos != null && ksEos != null) {
-                System.out.printf(Locale.ROOT, "  %s, peak RSS of Sluice exactly-once vs Kafka Streams exactly_once_v2: %d vs %d MiB (%.2fx)%n",
+                out.printf(Locale.ROOT, "  %s, peak RSS of Sluice exactly-once vs Kafka Streams exactly_once_v2: %d vs %d MiB (%.2fx)%n",
                         job, eos.peakRssMib(), ksEos.peakRssMib(), (double) eos.peakRssMib() / ksEos.peakRssMib());
             }
         }
     }
 
-    private static void ratio(String what, Row a, Row b) {
+    private static void ratio(PrintStream out, String what, Row a, Row b) {
         if (a != null && b != null && a.valid() && b.valid()) {
-            System.out.printf(Locale.ROOT, "  %s: %.2fx%n", what, a.rate() / b.rate());
+            out.printf(Locale.ROOT, "  %s: %.2fx%n", what, a.rate() / b.rate());
         } else {
-            System.out.printf(Locale.ROOT, "  %s: no ratio, a run is missing or invalid%n", what);
+            out.printf(Locale.ROOT, "  %s: no ratio, a run is missing or invalid%n", what);
         }
     }
 

@@ -111,14 +111,12 @@ final class DeployCommand implements Callable<Integer> {
             description = "Partitions of the stage added by --reduce, --stage-class or --state-class (default: --partitions).")
     Integer reducePartitions;
 
-    @Option(names = "--wait", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Wait this long for the first batch and show it; 0s to return at once (default: ${DEFAULT-VALUE}).")
-    String wait;
+    @Mixin
+    FirstBatch.WaitOption wait;
 
     @Override
     public Integer call() throws InterruptedException {
         Duration interval = DevCommand.duration("--batch", batch);
-        Duration waitFor = DevCommand.duration("--wait", wait);
         JsonArray stages = stages();
         byte[] bytes;
         try {
@@ -150,7 +148,7 @@ final class DeployCommand implements Callable<Integer> {
                 String.join(", ", inputs), output, pipeline.getString("batchInterval"), pipeline.getInteger("partitions"),
                 then.isEmpty() ? "" : ", then " + then, pipeline.getString("delivery"), pipeline.getString("deadLetterTopic"));
         out.flush();
-        return FirstBatch.await(client, name, waitFor, out);
+        return FirstBatch.await(client, name, wait.duration(), out);
     }
 
     /**

@@ -2,6 +2,7 @@ package io.sluice.cli;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,6 +24,19 @@ final class FirstBatch {
     private static final String[] SPINNER = {"|", "/", "-", "\\"};
 
     private FirstBatch() {
+    }
+
+    /** {@code --wait}, shared by the commands that start a pipeline. */
+    static final class WaitOption {
+
+        @Option(names = "--wait", defaultValue = "60s", paramLabel = "DURATION",
+                description = "Wait this long for the pipeline to run and for its first batch; 0s to return at once "
+                        + "(default: ${DEFAULT-VALUE}).")
+        String wait;
+
+        Duration duration() {
+            return DevCommand.duration("--wait", wait);
+        }
     }
 
     /**

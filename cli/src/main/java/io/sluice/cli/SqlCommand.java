@@ -77,14 +77,12 @@ final class SqlCommand implements Callable<Integer> {
             description = "Keep the latest row of every group in the table NAME, readable at /v1/tables/NAME.")
     String table;
 
-    @Option(names = "--wait", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Wait this long for the first batch and show it; 0s to return at once (default: ${DEFAULT-VALUE}).")
-    String wait;
+    @Mixin
+    FirstBatch.WaitOption wait;
 
     @Override
     public Integer call() throws InterruptedException {
         Duration interval = DevCommand.duration("--batch", batch);
-        Duration waitFor = DevCommand.duration("--wait", wait);
         JsonObject request = new JsonObject()
                 .put("name", name)
                 .put("sql", sql)
@@ -112,6 +110,6 @@ final class SqlCommand implements Callable<Integer> {
             out.printf("Table %s follows %s: %s/v1/tables/%s%n", table, output, gateway.url(), table);
         }
         out.flush();
-        return FirstBatch.await(client, name, waitFor, out);
+        return FirstBatch.await(client, name, wait.duration(), out);
     }
 }

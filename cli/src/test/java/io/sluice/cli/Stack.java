@@ -78,6 +78,11 @@ final class Stack implements AutoCloseable {
         return URI.create("http://" + runtimes.getHost() + ":" + runtimes.getPort() + "/metrics");
     }
 
+    /** @return how many task attempts the first runtime completed */
+    long firstRuntimeCompleted() {
+        return r1.tasksCompleted();
+    }
+
     /** @return the first runtime's {@code /metrics}, on a port of its own */
     URI runtimeMetrics() {
         return URI.create("http://127.0.0.1:" + r1.metricsPort() + "/metrics");
