@@ -185,7 +185,7 @@ final class Coordinator {
         recover(run, loaded.recovered(), loaded.withBlocks());
         ingest.setPaused(spec.state() == PipelineState.STOPPED);
         ingest.start();
-        publish(run, run.progress().withLastError(null).startedAt(clock.millis()));
+        publish(run, run.progress().startedAt(clock.millis()));
         log.info("Pipeline {} started: {} -> {} -> {}, {} ms batches, {} partitions", spec.name(), spec.inputTopics(),
                 function.ref(), spec.outputTopic(), spec.batchInterval().toMillis(), spec.partitions());
     }
